@@ -1,0 +1,29 @@
+// The pieces of the ixray._core extension module, one Bind* per file.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+#include "ixray/record_batch.h"
+
+namespace ixray::python {
+
+// Python-facing holders of immutable C++ objects.
+struct PySchema {
+  SchemaPtr schema;
+};
+struct PyRecordBatch {
+  RecordBatchPtr batch;
+};
+struct PyTable {
+  SchemaPtr schema;
+  std::vector<RecordBatchPtr> batches;
+
+  int64_t num_rows() const;
+  // Reads `reader` to the end. REQUIRES: the GIL is not needed by `reader`
+  // or it acquires the GIL itself.
+  static PyTable FromReader(BatchReader& reader);
+};
+
+void BindCore(nanobind::module_& m);
+
+}  // namespace ixray::python
