@@ -7,3 +7,10 @@ if(IXRAY_BUILD_TESTS)
 endif()
 
 set(IXRAY_LINK_LIBRARIES Threads::Threads fmt::fmt)
+
+# Data file compression (zstd, lz4) and checksums (XXH3-64), via pkg-config.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+list(APPEND IXRAY_LINK_LIBRARIES PkgConfig::ZSTD PkgConfig::LZ4 PkgConfig::XXHASH)

@@ -18,8 +18,8 @@
 
 #include <memory>
 
-#include "ixray/arrow_c_abi.h"
 #include "ixray/array.h"
+#include "ixray/arrow_c_abi.h"
 #include "ixray/record_batch.h"
 #include "ixray/status.h"
 #include "ixray/type.h"

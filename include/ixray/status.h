@@ -85,7 +85,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(runtime/explicit)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(runtime/explicit)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(runtime/explicit)
     if (status_.ok()) status_ = Status::Internal("Result constructed from an OK status");
   }
@@ -122,10 +122,10 @@ const Status& GenericToStatus(const Result<T>& r) {
 #define IXRAY_CONCAT(a, b) IXRAY_CONCAT_IMPL(a, b)
 
 // Returns early from the enclosing function if `expr` (a Status or Result) failed.
-#define IXRAY_RETURN_NOT_OK(expr)                                           \
-  do {                                                                      \
-    const auto& _ixray_st = ::ixray::internal::GenericToStatus((expr));     \
-    if (!_ixray_st.ok()) return _ixray_st;                                  \
+#define IXRAY_RETURN_NOT_OK(expr)                                       \
+  do {                                                                  \
+    const auto& _ixray_st = ::ixray::internal::GenericToStatus((expr)); \
+    if (!_ixray_st.ok()) return _ixray_st;                              \
   } while (false)
 
 #define IXRAY_ASSIGN_OR_RAISE_IMPL(tmp, lhs, rexpr) \

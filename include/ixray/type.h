@@ -31,12 +31,12 @@ enum class TypeId : uint8_t {
   kFloat16,
   kFloat32,
   kFloat64,
-  kString,       // utf-8, int32 offsets
-  kLargeString,  // utf-8, int64 offsets
-  kBinary,       // bytes, int32 offsets
-  kDate32,       // days since the UNIX epoch
-  kTimestamp,    // microseconds since the UNIX epoch, optional time zone
-  kList,         // variable-length list, int32 offsets (e.g. list<string> labels)
+  kString,         // utf-8, int32 offsets
+  kLargeString,    // utf-8, int64 offsets
+  kBinary,         // bytes, int32 offsets
+  kDate32,         // days since the UNIX epoch
+  kTimestamp,      // microseconds since the UNIX epoch, optional time zone
+  kList,           // variable-length list, int32 offsets (e.g. list<string> labels)
   kFixedSizeList,  // fixed-length list, e.g. fixed_size_list<float32, 128> vectors
 };
 

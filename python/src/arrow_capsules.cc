@@ -21,7 +21,9 @@ void DestroyCapsule(PyObject* capsule, const char* name) {
 
 void DestroySchemaCapsule(PyObject* c) { DestroyCapsule<ArrowSchema>(c, "arrow_schema"); }
 void DestroyArrayCapsule(PyObject* c) { DestroyCapsule<ArrowArray>(c, "arrow_array"); }
-void DestroyStreamCapsule(PyObject* c) { DestroyCapsule<ArrowArrayStream>(c, "arrow_array_stream"); }
+void DestroyStreamCapsule(PyObject* c) {
+  DestroyCapsule<ArrowArrayStream>(c, "arrow_array_stream");
+}
 
 template <typename T>
 nb::object MakeCapsule(T* s, const char* name, PyCapsule_Destructor destructor) {

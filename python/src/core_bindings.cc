@@ -47,8 +47,7 @@ bool TablesEqual(const PyTable& a, const PyTable& b) {
 void BindCore(nb::module_& m) {
   nb::class_<PySchema>(m, "Schema", "An ixray schema: named, typed fields with field ids.")
       .def_static(
-          "_from_capsule", [](nb::handle c) { return PySchema{SchemaFromCapsule(c)}; },
-          "capsule"_a)
+          "_from_capsule", [](nb::handle c) { return PySchema{SchemaFromCapsule(c)}; }, "capsule"_a)
       .def_prop_ro("names", [](const PySchema& s) { return s.schema->names(); })
       .def_prop_ro("field_ids",
                    [](const PySchema& s) {
@@ -58,7 +57,8 @@ void BindCore(nb::module_& m) {
                    })
       .def("__len__", [](const PySchema& s) { return s.schema->num_fields(); })
       .def("__repr__", [](const PySchema& s) { return "ixray.Schema\n" + s.schema->ToString(); })
-      .def("__eq__", [](const PySchema& a, const PySchema& b) { return a.schema->Equals(*b.schema); })
+      .def("__eq__",
+           [](const PySchema& a, const PySchema& b) { return a.schema->Equals(*b.schema); })
       .def(
           "__arrow_c_schema__", [](const PySchema& s) { return SchemaCapsule(*s.schema); },
           "Exports the schema as an 'arrow_schema' PyCapsule.");
@@ -73,14 +73,15 @@ void BindCore(nb::module_& m) {
       .def_prop_ro("num_rows", [](const PyRecordBatch& b) { return b.batch->num_rows(); })
       .def_prop_ro("num_columns", [](const PyRecordBatch& b) { return b.batch->num_columns(); })
       .def_prop_ro("schema", [](const PyRecordBatch& b) { return PySchema{b.batch->schema()}; })
-      .def("slice",
-           [](const PyRecordBatch& b, int64_t offset, int64_t length) {
-             if (offset < 0 || length < 0 || offset + length > b.batch->num_rows()) {
-               throw StatusError(Status::InvalidArgument("slice out of range"));
-             }
-             return PyRecordBatch{b.batch->Slice(offset, length)};
-           },
-           "offset"_a, "length"_a)
+      .def(
+          "slice",
+          [](const PyRecordBatch& b, int64_t offset, int64_t length) {
+            if (offset < 0 || length < 0 || offset + length > b.batch->num_rows()) {
+              throw StatusError(Status::InvalidArgument("slice out of range"));
+            }
+            return PyRecordBatch{b.batch->Slice(offset, length)};
+          },
+          "offset"_a, "length"_a)
       .def("equals",
            [](const PyRecordBatch& a, const PyRecordBatch& b) { return a.batch->Equals(*b.batch); })
       .def("__len__", [](const PyRecordBatch& b) { return b.batch->num_rows(); })

@@ -37,15 +37,24 @@ PyObject* Derived(nb::module_& m, const char* name, PyObject* builtin, const cha
 
 PyObject* TypeFor(StatusCode code) {
   switch (code) {
-    case StatusCode::kInvalidArgument: return g_types.value_error;
-    case StatusCode::kTypeError: return g_types.type_error;
-    case StatusCode::kNotFound: return g_types.not_found;
-    case StatusCode::kAlreadyExists: return g_types.already_exists;
-    case StatusCode::kCorruption: return g_types.corruption;
-    case StatusCode::kConflict: return g_types.conflict;
-    case StatusCode::kIOError: return g_types.io_error;
-    case StatusCode::kNotImplemented: return g_types.not_implemented;
-    default: return g_types.base;
+    case StatusCode::kInvalidArgument:
+      return g_types.value_error;
+    case StatusCode::kTypeError:
+      return g_types.type_error;
+    case StatusCode::kNotFound:
+      return g_types.not_found;
+    case StatusCode::kAlreadyExists:
+      return g_types.already_exists;
+    case StatusCode::kCorruption:
+      return g_types.corruption;
+    case StatusCode::kConflict:
+      return g_types.conflict;
+    case StatusCode::kIOError:
+      return g_types.io_error;
+    case StatusCode::kNotImplemented:
+      return g_types.not_implemented;
+    default:
+      return g_types.base;
   }
 }
 
@@ -57,8 +66,8 @@ void RegisterErrors(nb::module_& m) {
                                 "A bad argument: unknown column, bad filter, wrong dimension.");
   g_types.type_error =
       Derived(m, "ColumnTypeError", PyExc_TypeError, "A column or value of the wrong type.");
-  g_types.not_found =
-      Derived(m, "NotFoundError", PyExc_FileNotFoundError, "A dataset, version or file is missing.");
+  g_types.not_found = Derived(m, "NotFoundError", PyExc_FileNotFoundError,
+                              "A dataset, version or file is missing.");
   g_types.already_exists =
       Derived(m, "AlreadyExistsError", PyExc_FileExistsError, "Creating something that exists.");
   g_types.corruption =

@@ -14,6 +14,7 @@ NB_MODULE(_core, m) {
   ixray::python::RegisterErrors(m);
   ixray::python::BindCore(m);
   m.def("version", [] { return ixray::Version(); });
-  m.def("simd_target", [] { return ixray::SimdTarget(); },
-        "The SIMD instruction set the kernels dispatch to on this CPU.");
+  m.def(
+      "simd_target", [] { return ixray::SimdTarget(); },
+      "The SIMD instruction set the kernels dispatch to on this CPU.");
 }

@@ -1,7 +1,8 @@
 // The ixray command-line tool. Each subcommand lives in its own file and
 // registers itself through the functions declared in cli/commands.h.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "ixray/version.h"

@@ -13,9 +13,12 @@ int ExpectedBufferCount(TypeId id) {
   switch (id) {
     case TypeId::kString:
     case TypeId::kLargeString:
-    case TypeId::kBinary: return 3;
-    case TypeId::kFixedSizeList: return 1;
-    default: return 2;  // validity + values / offsets
+    case TypeId::kBinary:
+      return 3;
+    case TypeId::kFixedSizeList:
+      return 1;
+    default:
+      return 2;  // validity + values / offsets
   }
 }
 
@@ -23,7 +26,8 @@ Status CheckBufferSize(const BufferPtr& buffer, int64_t needed, std::string_view
                        const DataType& type) {
   if (buffer == nullptr) {
     if (needed == 0) return Status::OK();
-    return Status::InvalidArgument(fmt::format("{} array: missing {} buffer", type.ToString(), what));
+    return Status::InvalidArgument(
+        fmt::format("{} array: missing {} buffer", type.ToString(), what));
   }
   if (buffer->size() < needed) {
     return Status::InvalidArgument(fmt::format("{} array: {} buffer holds {} bytes, needs {}",
@@ -56,10 +60,12 @@ Status CheckOffsets(const Array& a, int64_t limit, std::string_view limit_name) 
 bool SlotEquals(const Array& a, int64_t i, const Array& b, int64_t j) {
   const DataType& type = *a.type();
   switch (type.id()) {
-    case TypeId::kBool: return a.BoolValue(i) == b.BoolValue(j);
+    case TypeId::kBool:
+      return a.BoolValue(i) == b.BoolValue(j);
     case TypeId::kString:
     case TypeId::kLargeString:
-    case TypeId::kBinary: return a.StringValue(i) == b.StringValue(j);
+    case TypeId::kBinary:
+      return a.StringValue(i) == b.StringValue(j);
     case TypeId::kList: {
       const int64_t a_begin = a.ValueOffset(i), a_len = a.ValueOffset(i + 1) - a_begin;
       const int64_t b_begin = b.ValueOffset(j), b_len = b.ValueOffset(j + 1) - b_begin;
@@ -127,8 +133,8 @@ Result<ArrayPtr> MakeArray(TypePtr type, int64_t length, std::vector<BufferPtr> 
     }
     null_count = nulls;
   } else if (null_count > 0) {
-    return Status::InvalidArgument(
-        fmt::format("{} array: null_count {} without a validity bitmap", type->ToString(), null_count));
+    return Status::InvalidArgument(fmt::format("{} array: null_count {} without a validity bitmap",
+                                               type->ToString(), null_count));
   }
   auto array = std::make_shared<const Array>(std::move(type), length, std::move(buffers),
                                              std::move(children), null_count, offset);
@@ -140,7 +146,8 @@ Status Array::Validate() const {
   const DataType& type = *type_;
   const int64_t end = offset_ + length_;
   if (buffers_[0]) {
-    IXRAY_RETURN_NOT_OK(CheckBufferSize(buffers_[0], bit_util::BytesForBits(end), "validity", type));
+    IXRAY_RETURN_NOT_OK(
+        CheckBufferSize(buffers_[0], bit_util::BytesForBits(end), "validity", type));
   }
   switch (type.id()) {
     case TypeId::kString:
@@ -182,8 +189,7 @@ Status Array::Validate() const {
 
 ArrayPtr Array::Slice(int64_t offset, int64_t length) const {
   const int64_t new_offset = offset_ + offset;
-  const int64_t nulls =
-      null_count_ == 0 ? 0 : CountNulls(buffers_[0]->data(), new_offset, length);
+  const int64_t nulls = null_count_ == 0 ? 0 : CountNulls(buffers_[0]->data(), new_offset, length);
   return std::make_shared<const Array>(type_, length, buffers_, children_, nulls, new_offset);
 }
 
@@ -211,23 +217,49 @@ std::string Array::ToString() const {
       continue;
     }
     switch (type_->id()) {
-      case TypeId::kBool: out += BoolValue(i) ? "true" : "false"; break;
-      case TypeId::kInt8: out += fmt::to_string(Value<int8_t>(i)); break;
-      case TypeId::kInt16: out += fmt::to_string(Value<int16_t>(i)); break;
+      case TypeId::kBool:
+        out += BoolValue(i) ? "true" : "false";
+        break;
+      case TypeId::kInt8:
+        out += fmt::to_string(Value<int8_t>(i));
+        break;
+      case TypeId::kInt16:
+        out += fmt::to_string(Value<int16_t>(i));
+        break;
       case TypeId::kInt32:
-      case TypeId::kDate32: out += fmt::to_string(Value<int32_t>(i)); break;
+      case TypeId::kDate32:
+        out += fmt::to_string(Value<int32_t>(i));
+        break;
       case TypeId::kInt64:
-      case TypeId::kTimestamp: out += fmt::to_string(Value<int64_t>(i)); break;
-      case TypeId::kUInt8: out += fmt::to_string(Value<uint8_t>(i)); break;
+      case TypeId::kTimestamp:
+        out += fmt::to_string(Value<int64_t>(i));
+        break;
+      case TypeId::kUInt8:
+        out += fmt::to_string(Value<uint8_t>(i));
+        break;
       case TypeId::kUInt16:
-      case TypeId::kFloat16: out += fmt::to_string(Value<uint16_t>(i)); break;
-      case TypeId::kUInt32: out += fmt::to_string(Value<uint32_t>(i)); break;
-      case TypeId::kUInt64: out += fmt::to_string(Value<uint64_t>(i)); break;
-      case TypeId::kFloat32: out += fmt::to_string(Value<float>(i)); break;
-      case TypeId::kFloat64: out += fmt::to_string(Value<double>(i)); break;
+      case TypeId::kFloat16:
+        out += fmt::to_string(Value<uint16_t>(i));
+        break;
+      case TypeId::kUInt32:
+        out += fmt::to_string(Value<uint32_t>(i));
+        break;
+      case TypeId::kUInt64:
+        out += fmt::to_string(Value<uint64_t>(i));
+        break;
+      case TypeId::kFloat32:
+        out += fmt::to_string(Value<float>(i));
+        break;
+      case TypeId::kFloat64:
+        out += fmt::to_string(Value<double>(i));
+        break;
       case TypeId::kString:
-      case TypeId::kLargeString: out += fmt::format("\"{}\"", StringValue(i)); break;
-      case TypeId::kBinary: out += fmt::format("<{} bytes>", StringValue(i).size()); break;
+      case TypeId::kLargeString:
+        out += fmt::format("\"{}\"", StringValue(i));
+        break;
+      case TypeId::kBinary:
+        out += fmt::format("<{} bytes>", StringValue(i).size());
+        break;
       case TypeId::kList: {
         const int64_t begin = ValueOffset(i);
         out += values()->Slice(begin, ValueOffset(i + 1) - begin)->ToString();

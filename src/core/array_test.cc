@@ -137,8 +137,8 @@ TEST(ArrayTest, EqualsLooksAtValuesAndNulls) {
 TEST(ArrayTest, MakeArrayRejectsBadLayouts) {
   // Offsets that decrease.
   int32_t offsets[] = {0, 4, 2};
-  auto bad = MakeArray(utf8(), 2,
-                       {nullptr, Buffer::CopyFrom(offsets, sizeof(offsets)), Buffer::Zeros(4)});
+  auto bad =
+      MakeArray(utf8(), 2, {nullptr, Buffer::CopyFrom(offsets, sizeof(offsets)), Buffer::Zeros(4)});
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
   // Last offset past the data.
   int32_t past[] = {0, 2, 9};
@@ -154,9 +154,10 @@ TEST(ArrayTest, MakeArrayRejectsBadLayouts) {
   // A wrong null count.
   uint8_t bits[] = {0b101};
   EXPECT_FALSE(
-      MakeArray(int8(), 3, {Buffer::CopyFrom(bits, 1), Buffer::Zeros(3)}, {}, /*null_count=*/2).ok());
-  EXPECT_EQ(
-      (*MakeArray(int8(), 3, {Buffer::CopyFrom(bits, 1), Buffer::Zeros(3)}))->null_count(), 1);
+      MakeArray(int8(), 3, {Buffer::CopyFrom(bits, 1), Buffer::Zeros(3)}, {}, /*null_count=*/2)
+          .ok());
+  EXPECT_EQ((*MakeArray(int8(), 3, {Buffer::CopyFrom(bits, 1), Buffer::Zeros(3)}))->null_count(),
+            1);
 }
 
 TEST(RecordBatchTest, MakeChecksColumns) {

@@ -11,7 +11,9 @@ constexpr int64_t kAlignment = 64;
 
 // Rounds up to the alignment so SIMD loads past the logical end stay inside
 // the allocation.
-int64_t PaddedSize(int64_t size) { return (std::max<int64_t>(size, 1) + kAlignment - 1) & ~(kAlignment - 1); }
+int64_t PaddedSize(int64_t size) {
+  return (std::max<int64_t>(size, 1) + kAlignment - 1) & ~(kAlignment - 1);
+}
 
 uint8_t* AllocateAligned(int64_t size) {
   void* p = std::aligned_alloc(kAlignment, PaddedSize(size));

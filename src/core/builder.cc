@@ -8,7 +8,9 @@ namespace ixray {
 
 namespace {
 
-bool HasOffsets(const DataType& type) { return type.is_string_like() || type.id() == TypeId::kList; }
+bool HasOffsets(const DataType& type) {
+  return type.is_string_like() || type.id() == TypeId::kList;
+}
 
 }  // namespace
 
@@ -64,8 +66,12 @@ void ArrayBuilder::AppendNulls(int64_t count) {
   }
   validity_.Resize(bit_util::BytesForBits(length_ + count));  // new bits are zero
   switch (type_->id()) {
-    case TypeId::kBool: values_.Resize(bit_util::BytesForBits(length_ + count)); break;
-    case TypeId::kFixedSizeList: child_->AppendNulls(count * type_->list_size()); break;
+    case TypeId::kBool:
+      values_.Resize(bit_util::BytesForBits(length_ + count));
+      break;
+    case TypeId::kFixedSizeList:
+      child_->AppendNulls(count * type_->list_size());
+      break;
     default:
       if (HasOffsets(*type_)) {
         for (int64_t i = 0; i < count; ++i) AppendOffset(CurrentEnd());
@@ -104,10 +110,9 @@ Status ArrayBuilder::AppendFrom(const Array& source, int64_t start, int64_t coun
                                                start, start + count, source.length()));
   }
   if (count == 0) return Status::OK();
-  const int64_t src_nulls =
-      source.null_count() == 0
-          ? 0
-          : CountNulls(source.buffer(0)->data(), source.offset() + start, count);
+  const int64_t src_nulls = source.null_count() == 0 ? 0
+                                                     : CountNulls(source.buffer(0)->data(),
+                                                                  source.offset() + start, count);
   if (src_nulls > 0 && validity_.size() == 0 && null_count_ == 0) {
     validity_.Resize(bit_util::BytesForBits(length_));
     bit_util::SetBitsTo(validity_.mutable_data(), 0, length_, true);
@@ -130,7 +135,8 @@ Status ArrayBuilder::AppendFrom(const Array& source, int64_t start, int64_t coun
       break;
     case TypeId::kFixedSizeList: {
       const int64_t n = type.list_size();
-      IXRAY_RETURN_NOT_OK(child_->AppendFrom(*source.values(), (source.offset() + start) * n, count * n));
+      IXRAY_RETURN_NOT_OK(
+          child_->AppendFrom(*source.values(), (source.offset() + start) * n, count * n));
       break;
     }
     case TypeId::kList:
@@ -140,7 +146,8 @@ Status ArrayBuilder::AppendFrom(const Array& source, int64_t start, int64_t coun
       const int64_t first = source.ValueOffset(start);
       const int64_t last = source.ValueOffset(start + count);
       const int64_t base = CurrentEnd();
-      for (int64_t i = 0; i < count; ++i) AppendOffset(base + source.ValueOffset(start + i) - first);
+      for (int64_t i = 0; i < count; ++i)
+        AppendOffset(base + source.ValueOffset(start + i) - first);
       if (type.id() == TypeId::kList) {
         IXRAY_RETURN_NOT_OK(child_->AppendFrom(*source.values(), first, last - first));
       } else {
@@ -169,9 +176,9 @@ Result<ArrayPtr> ArrayBuilder::Finish() {
   } else {
     if (HasOffsets(*type_)) {
       if (!type_->has_large_offsets() && CurrentEnd() > INT32_MAX) {
-        return Status::InvalidArgument(fmt::format(
-            "{} array of {} bytes overflows 32-bit offsets; use large_string", type_->ToString(),
-            CurrentEnd()));
+        return Status::InvalidArgument(
+            fmt::format("{} array of {} bytes overflows 32-bit offsets; use large_string",
+                        type_->ToString(), CurrentEnd()));
       }
       AppendOffset(CurrentEnd());
     }

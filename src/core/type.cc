@@ -1,8 +1,8 @@
 #include "ixray/type.h"
 
-#include <unordered_set>
-
 #include <fmt/format.h>
+
+#include <unordered_set>
 
 namespace ixray {
 
@@ -12,25 +12,44 @@ namespace {
 
 std::string_view PrimitiveName(TypeId id) {
   switch (id) {
-    case TypeId::kBool: return "bool";
-    case TypeId::kInt8: return "int8";
-    case TypeId::kInt16: return "int16";
-    case TypeId::kInt32: return "int32";
-    case TypeId::kInt64: return "int64";
-    case TypeId::kUInt8: return "uint8";
-    case TypeId::kUInt16: return "uint16";
-    case TypeId::kUInt32: return "uint32";
-    case TypeId::kUInt64: return "uint64";
-    case TypeId::kFloat16: return "float16";
-    case TypeId::kFloat32: return "float32";
-    case TypeId::kFloat64: return "float64";
-    case TypeId::kString: return "string";
-    case TypeId::kLargeString: return "large_string";
-    case TypeId::kBinary: return "binary";
-    case TypeId::kDate32: return "date32";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kList: return "list";
-    case TypeId::kFixedSizeList: return "fixed_size_list";
+    case TypeId::kBool:
+      return "bool";
+    case TypeId::kInt8:
+      return "int8";
+    case TypeId::kInt16:
+      return "int16";
+    case TypeId::kInt32:
+      return "int32";
+    case TypeId::kInt64:
+      return "int64";
+    case TypeId::kUInt8:
+      return "uint8";
+    case TypeId::kUInt16:
+      return "uint16";
+    case TypeId::kUInt32:
+      return "uint32";
+    case TypeId::kUInt64:
+      return "uint64";
+    case TypeId::kFloat16:
+      return "float16";
+    case TypeId::kFloat32:
+      return "float32";
+    case TypeId::kFloat64:
+      return "float64";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kLargeString:
+      return "large_string";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kDate32:
+      return "date32";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kList:
+      return "list";
+    case TypeId::kFixedSizeList:
+      return "fixed_size_list";
   }
   return "unknown";
 }
@@ -39,21 +58,27 @@ std::string_view PrimitiveName(TypeId id) {
 
 int DataType::bit_width() const {
   switch (id_) {
-    case TypeId::kBool: return 1;
+    case TypeId::kBool:
+      return 1;
     case TypeId::kInt8:
-    case TypeId::kUInt8: return 8;
+    case TypeId::kUInt8:
+      return 8;
     case TypeId::kInt16:
     case TypeId::kUInt16:
-    case TypeId::kFloat16: return 16;
+    case TypeId::kFloat16:
+      return 16;
     case TypeId::kInt32:
     case TypeId::kUInt32:
     case TypeId::kFloat32:
-    case TypeId::kDate32: return 32;
+    case TypeId::kDate32:
+      return 32;
     case TypeId::kInt64:
     case TypeId::kUInt64:
     case TypeId::kFloat64:
-    case TypeId::kTimestamp: return 64;
-    default: return 0;
+    case TypeId::kTimestamp:
+      return 64;
+    default:
+      return 0;
   }
 }
 
@@ -106,10 +131,10 @@ FieldPtr field(std::string name, TypePtr type, bool nullable, int32_t id) {
   return std::make_shared<const Field>(Field{std::move(name), std::move(type), nullable, id});
 }
 
-#define IXRAY_PRIMITIVE_FACTORY(fn, id)             \
-  TypePtr fn() {                                     \
+#define IXRAY_PRIMITIVE_FACTORY(fn, id)                 \
+  TypePtr fn() {                                        \
     static const TypePtr kType = MakePrimitiveType(id); \
-    return kType;                                    \
+    return kType;                                       \
   }
 IXRAY_PRIMITIVE_FACTORY(boolean, TypeId::kBool)
 IXRAY_PRIMITIVE_FACTORY(int8, TypeId::kInt8)
@@ -208,8 +233,8 @@ int Schema::FieldIndex(std::string_view name) const {
 Result<FieldPtr> Schema::GetField(std::string_view name) const {
   const int i = FieldIndex(name);
   if (i < 0) {
-    return Status::InvalidArgument(fmt::format("unknown column '{}'; the columns are: {}", name,
-                                               fmt::join(names(), ", ")));
+    return Status::InvalidArgument(
+        fmt::format("unknown column '{}'; the columns are: {}", name, fmt::join(names(), ", ")));
   }
   return fields_[i];
 }

@@ -1,10 +1,10 @@
 // Export of ixray types and arrays through the Arrow C Data Interface.
 // Each exported struct owns a heap "private" object that keeps the exported
 // memory alive; release() frees it and marks the struct released.
+#include <fmt/format.h>
+
 #include <cstring>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "interop/metadata.h"
 #include "ixray/arrow_interop.h"
@@ -108,25 +108,44 @@ void FillArray(const Array& array, ArrowArray* out) {
 
 Result<std::string> ArrowFormat(const DataType& type) {
   switch (type.id()) {
-    case TypeId::kBool: return std::string("b");
-    case TypeId::kInt8: return std::string("c");
-    case TypeId::kUInt8: return std::string("C");
-    case TypeId::kInt16: return std::string("s");
-    case TypeId::kUInt16: return std::string("S");
-    case TypeId::kInt32: return std::string("i");
-    case TypeId::kUInt32: return std::string("I");
-    case TypeId::kInt64: return std::string("l");
-    case TypeId::kUInt64: return std::string("L");
-    case TypeId::kFloat16: return std::string("e");
-    case TypeId::kFloat32: return std::string("f");
-    case TypeId::kFloat64: return std::string("g");
-    case TypeId::kString: return std::string("u");
-    case TypeId::kLargeString: return std::string("U");
-    case TypeId::kBinary: return std::string("z");
-    case TypeId::kDate32: return std::string("tdD");
-    case TypeId::kTimestamp: return "tsu:" + type.timezone();
-    case TypeId::kList: return std::string("+l");
-    case TypeId::kFixedSizeList: return fmt::format("+w:{}", type.list_size());
+    case TypeId::kBool:
+      return std::string("b");
+    case TypeId::kInt8:
+      return std::string("c");
+    case TypeId::kUInt8:
+      return std::string("C");
+    case TypeId::kInt16:
+      return std::string("s");
+    case TypeId::kUInt16:
+      return std::string("S");
+    case TypeId::kInt32:
+      return std::string("i");
+    case TypeId::kUInt32:
+      return std::string("I");
+    case TypeId::kInt64:
+      return std::string("l");
+    case TypeId::kUInt64:
+      return std::string("L");
+    case TypeId::kFloat16:
+      return std::string("e");
+    case TypeId::kFloat32:
+      return std::string("f");
+    case TypeId::kFloat64:
+      return std::string("g");
+    case TypeId::kString:
+      return std::string("u");
+    case TypeId::kLargeString:
+      return std::string("U");
+    case TypeId::kBinary:
+      return std::string("z");
+    case TypeId::kDate32:
+      return std::string("tdD");
+    case TypeId::kTimestamp:
+      return "tsu:" + type.timezone();
+    case TypeId::kList:
+      return std::string("+l");
+    case TypeId::kFixedSizeList:
+      return fmt::format("+w:{}", type.list_size());
   }
   return Status::Internal("unknown type id");
 }
@@ -137,7 +156,8 @@ Status ExportType(const DataType& type, ArrowSchema* out) {
 
 Status ExportField(const Field& field, ArrowSchema* out) {
   std::string metadata;
-  if (field.id >= 0) metadata = EncodeArrowMetadata({{std::string(kFieldIdKey), std::to_string(field.id)}});
+  if (field.id >= 0)
+    metadata = EncodeArrowMetadata({{std::string(kFieldIdKey), std::to_string(field.id)}});
   return FillSchema(*field.type, field.name, field.nullable, std::move(metadata), out);
 }
 

@@ -2,10 +2,10 @@
 // The imported ArrowArray is moved into a shared owner; every buffer made
 // from it holds that owner, and its release callback runs when the last one
 // is gone.
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "core/bit_util.h"
 #include "interop/metadata.h"
@@ -35,9 +35,9 @@ Result<TypePtr> TypeFromFormat(std::string_view format, const ArrowSchema& schem
 
 Result<FieldPtr> ImportFieldNoRelease(const ArrowSchema& schema) {
   if (schema.dictionary != nullptr) {
-    return Status::NotImplemented(fmt::format(
-        "column '{}' is dictionary-encoded; decode it to a dense type first",
-        schema.name ? schema.name : ""));
+    return Status::NotImplemented(
+        fmt::format("column '{}' is dictionary-encoded; decode it to a dense type first",
+                    schema.name ? schema.name : ""));
   }
   if (schema.format == nullptr) return Status::InvalidArgument("ArrowSchema without a format");
   IXRAY_ASSIGN_OR_RAISE(auto type, TypeFromFormat(schema.format, schema));
@@ -56,22 +56,38 @@ Result<FieldPtr> ImportFieldNoRelease(const ArrowSchema& schema) {
 Result<TypePtr> TypeFromFormat(std::string_view format, const ArrowSchema& schema) {
   if (format.size() == 1) {
     switch (format[0]) {
-      case 'b': return boolean();
-      case 'c': return int8();
-      case 'C': return uint8();
-      case 's': return int16();
-      case 'S': return uint16();
-      case 'i': return int32();
-      case 'I': return uint32();
-      case 'l': return int64();
-      case 'L': return uint64();
-      case 'e': return float16();
-      case 'f': return float32();
-      case 'g': return float64();
-      case 'u': return utf8();
-      case 'U': return large_utf8();
-      case 'z': return binary();
-      default: break;
+      case 'b':
+        return boolean();
+      case 'c':
+        return int8();
+      case 'C':
+        return uint8();
+      case 's':
+        return int16();
+      case 'S':
+        return uint16();
+      case 'i':
+        return int32();
+      case 'I':
+        return uint32();
+      case 'l':
+        return int64();
+      case 'L':
+        return uint64();
+      case 'e':
+        return float16();
+      case 'f':
+        return float32();
+      case 'g':
+        return float64();
+      case 'u':
+        return utf8();
+      case 'U':
+        return large_utf8();
+      case 'z':
+        return binary();
+      default:
+        break;
     }
   }
   if (format == "tdD") return date32();
@@ -114,13 +130,15 @@ Result<ArrayPtr> ImportNode(const ArrowArray& c, const TypePtr& type,
                             const std::shared_ptr<ImportedArray>& owner) {
   const DataType& t = *type;
   if (c.length < 0 || c.offset < 0) {
-    return Status::InvalidArgument(fmt::format("imported {} array with negative length or offset",
-                                               t.ToString()));
+    return Status::InvalidArgument(
+        fmt::format("imported {} array with negative length or offset", t.ToString()));
   }
   if (c.dictionary != nullptr) {
     return Status::NotImplemented("dictionary-encoded arrays are not supported");
   }
-  const int64_t expected_buffers = t.is_string_like() ? 3 : t.id() == TypeId::kFixedSizeList ? 1 : 2;
+  const int64_t expected_buffers = t.is_string_like()                 ? 3
+                                   : t.id() == TypeId::kFixedSizeList ? 1
+                                                                      : 2;
   if (c.n_buffers != expected_buffers || (c.n_buffers > 0 && c.buffers == nullptr)) {
     return Status::InvalidArgument(fmt::format("imported {} array has {} buffers, expected {}",
                                                t.ToString(), c.n_buffers, expected_buffers));
@@ -135,9 +153,8 @@ Result<ArrayPtr> ImportNode(const ArrowArray& c, const TypePtr& type,
   std::vector<BufferPtr> buffers;
   if (c.buffers[0] == nullptr) {
     if (c.null_count > 0) {
-      return Status::InvalidArgument(
-          fmt::format("imported {} array has {} nulls but no validity bitmap", t.ToString(),
-                      c.null_count));
+      return Status::InvalidArgument(fmt::format(
+          "imported {} array has {} nulls but no validity bitmap", t.ToString(), c.null_count));
     }
     buffers.push_back(nullptr);
   } else {
@@ -147,11 +164,12 @@ Result<ArrayPtr> ImportNode(const ArrowArray& c, const TypePtr& type,
   if (t.is_string_like() || t.id() == TypeId::kList) {
     const int width = t.has_large_offsets() ? 8 : 4;
     if (c.buffers[1] == nullptr && c.length > 0) {
-      return Status::InvalidArgument(fmt::format("imported {} array without offsets", t.ToString()));
+      return Status::InvalidArgument(
+          fmt::format("imported {} array without offsets", t.ToString()));
     }
     buffers.push_back(WrapBuffer(c.buffers[1], (end + 1) * width, owner));
-    const int64_t last = width == 8 ? buffers[1]->data_as<int64_t>()[end]
-                                    : buffers[1]->data_as<int32_t>()[end];
+    const int64_t last =
+        width == 8 ? buffers[1]->data_as<int64_t>()[end] : buffers[1]->data_as<int32_t>()[end];
     if (last < 0) return Status::InvalidArgument("imported array with a negative offset");
     if (t.is_string_like()) {
       buffers.push_back(WrapBuffer(c.buffers[2], last, owner));
@@ -163,8 +181,7 @@ Result<ArrayPtr> ImportNode(const ArrowArray& c, const TypePtr& type,
     IXRAY_ASSIGN_OR_RAISE(auto child, ImportNode(*c.children[0], t.value_type(), owner));
     children.push_back(std::move(child));
   } else {
-    buffers.push_back(
-        WrapBuffer(c.buffers[1], bit_util::BytesForBits(end * t.bit_width()), owner));
+    buffers.push_back(WrapBuffer(c.buffers[1], bit_util::BytesForBits(end * t.bit_width()), owner));
   }
   // MakeArray re-checks counts, offsets and sizes, so a malformed import is
   // refused here rather than read out of bounds later.
@@ -252,8 +269,8 @@ Result<RecordBatchPtr> ImportRecordBatch(ArrowArray* in, const SchemaPtr& schema
     IXRAY_ASSIGN_OR_RAISE(auto column, ImportNode(*c.children[i], schema->field(i)->type, owner));
     // A struct's offset and length apply to its children.
     if (column->length() < c.offset + c.length) {
-      return Status::InvalidArgument(fmt::format("imported column '{}' is shorter than its batch",
-                                                 schema->field(i)->name));
+      return Status::InvalidArgument(
+          fmt::format("imported column '{}' is shorter than its batch", schema->field(i)->name));
     }
     if (c.offset != 0 || column->length() != c.length) column = column->Slice(c.offset, c.length);
     columns.push_back(std::move(column));

@@ -98,8 +98,8 @@ TEST(CDataTest, RecordBatchRoundTrip) {
 
 TEST(CDataTest, StreamRoundTrip) {
   auto batch = testing::MakeSampleBatch(50, 2, 21);
-  std::shared_ptr<BatchReader> reader =
-      MakeVectorReader(batch->schema(), {batch->Slice(0, 20), batch->Slice(20, 0), batch->Slice(20, 30)});
+  std::shared_ptr<BatchReader> reader = MakeVectorReader(
+      batch->schema(), {batch->Slice(0, 20), batch->Slice(20, 0), batch->Slice(20, 30)});
   ArrowArrayStream stream{};
   ASSERT_TRUE(ExportBatchReader(reader, &stream).ok());
   auto imported = ImportBatchReader(&stream);

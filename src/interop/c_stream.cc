@@ -1,7 +1,7 @@
 // The Arrow C Stream Interface: BatchReader <-> ArrowArrayStream.
-#include <cerrno>
-
 #include <fmt/format.h>
+
+#include <cerrno>
 
 #include "ixray/arrow_interop.h"
 
@@ -17,10 +17,14 @@ struct StreamPrivate {
 int StreamErrno(const Status& st) {
   switch (st.code()) {
     case StatusCode::kInvalidArgument:
-    case StatusCode::kTypeError: return EINVAL;
-    case StatusCode::kNotImplemented: return ENOSYS;
-    case StatusCode::kNotFound: return ENOENT;
-    default: return EIO;
+    case StatusCode::kTypeError:
+      return EINVAL;
+    case StatusCode::kNotImplemented:
+      return ENOSYS;
+    case StatusCode::kNotFound:
+      return ENOENT;
+    default:
+      return EIO;
   }
 }
 
