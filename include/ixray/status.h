@@ -122,10 +122,11 @@ const Status& GenericToStatus(const Result<T>& r) {
 #define IXRAY_CONCAT(a, b) IXRAY_CONCAT_IMPL(a, b)
 
 // Returns early from the enclosing function if `expr` (a Status or Result) failed.
-#define IXRAY_RETURN_NOT_OK(expr)                                       \
-  do {                                                                  \
-    const auto& _ixray_st = ::ixray::internal::GenericToStatus((expr)); \
-    if (!_ixray_st.ok()) return _ixray_st;                              \
+#define IXRAY_RETURN_NOT_OK(expr)                                            \
+  do {                                                                       \
+    auto&& _ixray_expr = (expr); /* keeps a temporary alive */               \
+    const auto& _ixray_st = ::ixray::internal::GenericToStatus(_ixray_expr); \
+    if (!_ixray_st.ok()) return _ixray_st;                                   \
   } while (false)
 
 #define IXRAY_ASSIGN_OR_RAISE_IMPL(tmp, lhs, rexpr) \
