@@ -14,3 +14,11 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 list(APPEND IXRAY_LINK_LIBRARIES PkgConfig::ZSTD PkgConfig::LZ4 PkgConfig::XXHASH)
+
+# Deletion vectors and fragment bitmaps (CRoaring).
+find_package(roaring CONFIG REQUIRED)
+list(APPEND IXRAY_LINK_LIBRARIES roaring::roaring)
+
+# Manifests and other metadata messages (protobuf, lite runtime).
+find_package(Protobuf REQUIRED)
+list(APPEND IXRAY_LINK_LIBRARIES protobuf::libprotobuf-lite)

@@ -74,7 +74,9 @@ bool SlotEquals(const Array& a, int64_t i, const Array& b, int64_t j) {
     }
     case TypeId::kFixedSizeList: {
       const int64_t n = type.list_size();
-      return a.values()->Slice(i * n, n)->Equals(*b.values()->Slice(j * n, n));
+      return a.values()
+          ->Slice((a.offset() + i) * n, n)
+          ->Equals(*b.values()->Slice((b.offset() + j) * n, n));
     }
     default: {
       // Bitwise, so NaNs with equal bits compare equal.
@@ -267,7 +269,7 @@ std::string Array::ToString() const {
       }
       case TypeId::kFixedSizeList: {
         const int64_t n = type_->list_size();
-        out += values()->Slice(i * n, n)->ToString();
+        out += values()->Slice((offset_ + i) * n, n)->ToString();
         break;
       }
     }

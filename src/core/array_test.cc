@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ixray/builder.h"
+#include "ixray/compute.h"
 #include "ixray/record_batch.h"
 #include "testing/sample_data.h"
 
@@ -184,6 +185,43 @@ TEST(RecordBatchTest, ConcatenateAndReader) {
   EXPECT_TRUE(joined->Equals(*batch));
   auto empty = *ConcatenateBatches(batch->schema(), {});
   EXPECT_EQ(empty->num_rows(), 0);
+}
+
+}  // namespace
+}  // namespace ixray
+
+namespace ixray {
+namespace {
+
+TEST(TakeTest, EveryTypeMatchesSlotwiseCopy) {
+  for (const auto& type : testing::AllSupportedTypes()) {
+    SCOPED_TRACE(type->ToString());
+    auto a = testing::MakeSampleArray(type, 60, 4, 3)->Slice(5, 50);
+    std::vector<int64_t> indices = {49, 0, 3, 3, 17, 48, 1};
+    auto taken = *Take(*a, indices);
+    ASSERT_EQ(taken->length(), 7);
+    for (size_t k = 0; k < indices.size(); ++k) {
+      EXPECT_TRUE(taken->Slice(k, 1)->Equals(*a->Slice(indices[k], 1)));
+    }
+    EXPECT_FALSE(Take(*a, std::vector<int64_t>{50}).ok());
+  }
+}
+
+TEST(TakeTest, FilterKeepsTrueNonNullSlots) {
+  auto values = testing::MakeSampleArray(int64(), 6, 0, 1);
+  ArrayBuilder mask(boolean());
+  for (int v : {1, 0, -1, 1, 1, 0}) {
+    if (v < 0) {
+      mask.AppendNull();
+    } else {
+      mask.AppendBool(v == 1);
+    }
+  }
+  auto m = *mask.Finish();
+  EXPECT_EQ(SelectedIndices(*m), (std::vector<int64_t>{0, 3, 4}));
+  auto filtered = *Filter(*values, *m);
+  ASSERT_EQ(filtered->length(), 3);
+  EXPECT_EQ(filtered->Value<int64_t>(1), values->Value<int64_t>(3));
 }
 
 }  // namespace
