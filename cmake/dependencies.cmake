@@ -22,3 +22,7 @@ list(APPEND IXRAY_LINK_LIBRARIES roaring::roaring)
 # Manifests and other metadata messages (protobuf, lite runtime).
 find_package(Protobuf REQUIRED)
 list(APPEND IXRAY_LINK_LIBRARIES protobuf::libprotobuf-lite)
+
+# JSON lines import (src/ingest).
+find_package(simdjson CONFIG REQUIRED)
+list(APPEND IXRAY_LINK_LIBRARIES simdjson::simdjson)

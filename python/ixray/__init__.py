@@ -12,6 +12,7 @@ from typing import Any
 
 from ixray import _core
 from ixray._convert import to_reader
+from ixray.dataset import Dataset, Fragment, Scanner, dataset, write_dataset
 from ixray._core import (
     AlreadyExistsError,
     ColumnTypeError,
@@ -30,6 +31,11 @@ from ixray._core import (
 __version__ = _core.version()
 
 __all__ = [
+    "Dataset",
+    "Fragment",
+    "Scanner",
+    "dataset",
+    "write_dataset",
     "AlreadyExistsError",
     "ColumnTypeError",
     "CommitConflictError",

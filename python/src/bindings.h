@@ -25,5 +25,6 @@ struct PyTable {
 };
 
 void BindCore(nanobind::module_& m);
+void BindDataset(nanobind::module_& m);
 
 }  // namespace ixray::python

@@ -13,6 +13,7 @@ NB_MODULE(_core, m) {
   m.doc() = "ixray native core";
   ixray::python::RegisterErrors(m);
   ixray::python::BindCore(m);
+  ixray::python::BindDataset(m);
   m.def("version", [] { return ixray::Version(); });
   m.def(
       "simd_target", [] { return ixray::SimdTarget(); },

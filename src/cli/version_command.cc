@@ -5,17 +5,6 @@
 
 namespace ixray::cli {
 
-namespace {
-int g_exit_code = 0;
-}  // namespace
-
-void ReportError(const Status& status) {
-  fmt::print(stderr, "ixray: {}\n", status.ToString());
-  g_exit_code = 1;
-}
-
-int ExitCode() { return g_exit_code; }
-
 void AddVersionCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("version", "Print the version and the SIMD target in use");
   static bool json = false;

@@ -1,0 +1,240 @@
+"""ixray.Dataset: a versioned columnar dataset on storage (pylance-shaped API).
+
+All work happens in the C++ core; this module converts arguments and wraps
+results as pyarrow objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from ixray import _core
+from ixray._convert import to_reader
+
+def write_dataset(
+    data: Any,
+    uri: str | Any,
+    *,
+    mode: str = "create",
+    max_rows_per_file: int = 1 << 20,
+    schema: Any = None,
+    storage_options: dict | None = None,
+) -> "Dataset":
+    """Writes ``data`` as a dataset at ``uri`` and returns it at the new version.
+
+    ``mode``: "create" (error if a dataset exists), "append", or "overwrite".
+    ``data``: anything ``ixray.table`` accepts (pyarrow, pandas, dicts, ...).
+    """
+    _check_storage_options(storage_options)
+    reader = to_reader(data, schema)
+    return Dataset(_core.write_dataset(reader.__arrow_c_stream__(), _path(uri), mode,
+                                       max_rows_per_file))
+
+
+def dataset(uri: str | Any, *, version: int | None = None,
+            storage_options: dict | None = None) -> "Dataset":
+    """Opens the dataset at ``uri``, at ``version`` (default: the latest)."""
+    _check_storage_options(storage_options)
+    return Dataset(_core.open_dataset(_path(uri), version))
+
+
+class Fragment:
+    """One fragment (data file + deletion vector) of a dataset version."""
+
+    def __init__(self, dataset: "Dataset", info: dict):
+        self._dataset = dataset
+        self._info = info
+
+    @property
+    def fragment_id(self) -> int:
+        return self._info["fragment_id"]
+
+    @property
+    def physical_rows(self) -> int:
+        return self._info["physical_rows"]
+
+    @property
+    def data_files(self) -> list[str]:
+        return list(self._info["data_files"])
+
+    def count_rows(self, filter: str | None = None) -> int:
+        if filter is None:
+            return self._info["num_rows"]
+        return self._dataset.scanner(filter=filter, fragments=[self]).count_rows()
+
+    def __repr__(self) -> str:
+        return f"Fragment(id={self.fragment_id}, rows={self._info['num_rows']})"
+
+
+class Scanner:
+    """A planned scan; run it with to_table(), to_batches() or count_rows()."""
+
+    def __init__(self, scanner):
+        self._scanner = scanner
+
+    @property
+    def projected_schema(self) -> pa.Schema:
+        return pa.schema(self._scanner.schema)
+
+    def to_reader(self) -> pa.RecordBatchReader:
+        return pa.RecordBatchReader.from_stream(_Stream(self._scanner.to_stream()))
+
+    def to_batches(self) -> Iterator[pa.RecordBatch]:
+        yield from self.to_reader()
+
+    def to_table(self) -> pa.Table:
+        return self.to_reader().read_all()
+
+    def count_rows(self) -> int:
+        return self._scanner.count_rows()
+
+    def explain_plan(self, verbose: bool = False) -> str:
+        return self._scanner.explain_plan()
+
+    def analyze_plan(self) -> str:
+        """Runs the scan and returns the plan with the rows it produced."""
+        rows = self.count_rows()
+        return f"{self.explain_plan()}\noutput rows: {rows}"
+
+
+class Dataset:
+    """A dataset at one version. Methods that change it move it to the new version."""
+
+    def __init__(self, handle):
+        self._ds = handle
+
+    # ---- identity -------------------------------------------------------
+    @property
+    def uri(self) -> str:
+        return self._ds.uri
+
+    @property
+    def version(self) -> int:
+        return self._ds.version
+
+    @property
+    def latest_version(self) -> int:
+        return self._ds.latest_version()
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema(self._ds.schema)
+
+    def versions(self) -> list[dict]:
+        """One dict per version: {"version", "timestamp", "operation"}."""
+        out = []
+        for v in self._ds.versions():
+            ts = np.datetime64(v["timestamp_us"], "us").astype("datetime64[us]").item()
+            out.append({"version": v["version"], "timestamp": ts, "operation": v["operation"]})
+        return out
+
+    def checkout_version(self, version: int) -> "Dataset":
+        return Dataset(self._ds.checkout_version(int(version)))
+
+    def checkout_latest(self) -> "Dataset":
+        return Dataset(self._ds.checkout_latest())
+
+    # ---- reading --------------------------------------------------------
+    def get_fragments(self) -> list[Fragment]:
+        return [Fragment(self, info) for info in self._ds.fragments()]
+
+    def count_rows(self, filter: str | None = None) -> int:
+        return self._ds.count_rows(filter or "")
+
+    def scanner(
+        self,
+        columns: Sequence[str] | None = None,
+        filter: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        nearest: dict | None = None,
+        full_text_query: Any = None,
+        with_row_id: bool = False,
+        fragments: Sequence[Any] | None = None,
+        index_segments: Sequence[str] | None = None,
+        fast_search: bool = False,
+        prefilter: bool = False,
+        batch_size: int | None = None,
+    ) -> Scanner:
+        for name, value in (("nearest", nearest), ("full_text_query", full_text_query),
+                            ("index_segments", index_segments)):
+            if value is not None:
+                raise _core.NotSupportedError(f"scanner({name}=...) needs the index layer, "
+                                              "which this build does not have yet")
+        if filter is not None and not isinstance(filter, str):
+            raise TypeError(f"filter must be a string, got {type(filter).__name__}")
+        fragment_ids = None
+        if fragments is not None:
+            fragment_ids = [f.fragment_id if isinstance(f, Fragment) else int(f)
+                            for f in fragments]
+        if columns is not None:
+            columns = list(columns)
+        return Scanner(self._ds.scanner(columns, filter, limit, offset, fragment_ids,
+                                        batch_size, with_row_id))
+
+    def to_table(self, **kwargs) -> pa.Table:
+        return self.scanner(**kwargs).to_table()
+
+    def to_batches(self, **kwargs) -> Iterator[pa.RecordBatch]:
+        return self.scanner(**kwargs).to_batches()
+
+    def take(self, indices: Sequence[int] | np.ndarray, columns: Sequence[str] | None = None
+             ) -> pa.Table:
+        """Rows at the given positions (0 = the first live row of a full scan)."""
+        positions = _as_u64(indices, "indices")
+        return pa.table(self._ds.take(positions, list(columns or [])))
+
+    def take_rows(self, row_ids: Sequence[int] | np.ndarray,
+                  columns: Sequence[str] | None = None) -> pa.Table:
+        """Rows at the given row addresses (``_rowid`` values), in that order."""
+        addresses = _as_u64(row_ids, "row_ids")
+        return pa.table(self._ds.take_rows(addresses, list(columns or [])))
+
+    # ---- writing --------------------------------------------------------
+    def delete(self, filter: str) -> None:
+        """Deletes the rows matching ``filter`` (a new version)."""
+        if not isinstance(filter, str):
+            raise TypeError(f"filter must be a string, got {type(filter).__name__}")
+        self._ds = self._ds.delete(filter)
+
+    def __len__(self) -> int:
+        return self.count_rows()
+
+    def __repr__(self) -> str:
+        return f"ixray.Dataset(uri={self.uri!r}, version={self.version})"
+
+
+class _Stream:
+    """Hands an 'arrow_array_stream' capsule to pyarrow through the PyCapsule protocol."""
+
+    def __init__(self, capsule):
+        self._capsule = capsule
+
+    def __arrow_c_stream__(self, requested_schema=None):
+        return self._capsule
+
+
+def _as_u64(values: Any, name: str) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(f"{name} must be integers, got {array.dtype}")
+    if array.size and np.issubdtype(array.dtype, np.signedinteger) and array.min() < 0:
+        raise ValueError(f"{name} must not be negative")
+    return np.ascontiguousarray(array, dtype=np.uint64)
+
+
+def _path(uri: Any) -> str:
+    import os
+
+    return os.fspath(uri)
+
+
+def _check_storage_options(storage_options: dict | None) -> None:
+    if storage_options:
+        raise _core.NotSupportedError(
+            "storage_options: only local paths are supported by this build")

@@ -1,0 +1,63 @@
+// Reading a snapshot (Scan, Take, TakeRows, CountRows, through the scanner
+// of scanner.h) and Delete.
+
+#include <fmt/format.h>
+
+#include "dataset/dataset_impl.h"
+#include "dataset/scanner.h"
+
+namespace ixray::dataset {
+
+namespace {
+
+// How often Delete re-runs itself on a newer version after a conflict.
+constexpr int kMaxDeleteAttempts = 10;
+
+bool IsBlank(const std::string& text) {
+  return text.find_first_not_of(" \t\r\n") == std::string::npos;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Scanner>> DatasetImpl::Scan(ScanOptions options) const {
+  return MakeScanner(std::static_pointer_cast<const DatasetImpl>(shared_from_this()),
+                     std::move(options));
+}
+
+Result<int64_t> DatasetImpl::CountRows(const std::string& filter) const {
+  if (IsBlank(filter)) return manifest_->num_live_rows();
+  ScanOptions options;
+  options.filter = filter;
+  IXRAY_ASSIGN_OR_RAISE(std::unique_ptr<Scanner> scanner, Scan(std::move(options)));
+  return scanner->CountRows();
+}
+
+Result<RecordBatchPtr> DatasetImpl::Take(std::span<const uint64_t> positions,
+                                         const std::vector<std::string>& columns) const {
+  IXRAY_ASSIGN_OR_RAISE(std::vector<RowAddress> addresses, PositionsToAddresses(*this, positions));
+  return TakeRowAddresses(*this, addresses, columns);
+}
+
+Result<RecordBatchPtr> DatasetImpl::TakeRows(std::span<const RowAddress> addresses,
+                                             const std::vector<std::string>& columns) const {
+  return TakeRowAddresses(*this, addresses, columns);
+}
+
+Result<std::shared_ptr<Dataset>> DatasetImpl::Delete(const std::string& filter) const {
+  std::shared_ptr<const DatasetImpl> base =
+      std::static_pointer_cast<const DatasetImpl>(shared_from_this());
+  Status conflict;
+  for (int attempt = 0; attempt < kMaxDeleteAttempts; ++attempt) {
+    auto result = DeleteMatchingRows(*base, filter);
+    if (result.ok()) return std::shared_ptr<Dataset>(std::move(*result));
+    if (result.status().code() != StatusCode::kConflict) return result.status();
+    // A concurrent commit changed the same fragments (or overwrote the
+    // dataset): evaluate the filter again on the newest version.
+    conflict = result.status();
+    IXRAY_ASSIGN_OR_RAISE(std::shared_ptr<Dataset> latest, base->CheckoutLatest());
+    base = std::static_pointer_cast<const DatasetImpl>(latest);
+  }
+  return conflict.WithContext(fmt::format("Delete gave up after {} attempts", kMaxDeleteAttempts));
+}
+
+}  // namespace ixray::dataset
