@@ -74,6 +74,24 @@ struct FragmentInfo {
   std::vector<std::string> data_files;  // relative to the dataset directory
 };
 
+// A k-nearest-neighbour query (ScanOptions::nearest). Results carry
+// `_distance` (float32, ascending): l2 -> squared L2, cosine -> 1 - cos,
+// dot -> 1 - x.y, hamming -> differing bits.
+struct VectorQuery {
+  std::string column;
+  std::vector<float> q;  // the query vector (byte values 0..255 for hamming)
+  int64_t k = 10;
+  std::string metric;  // empty: the index's metric, or l2 without an index
+  std::optional<int> nprobes;  // exactly this many partitions
+  std::optional<int> minimum_nprobes;
+  std::optional<int> maximum_nprobes;
+  std::optional<int> refine_factor;  // re-rank k * refine_factor candidates exactly
+  std::optional<int> ef;             // HNSW search breadth
+  std::optional<float> distance_lower;  // keep lower <= _distance < upper
+  std::optional<float> distance_upper;
+  bool use_index = true;
+};
+
 struct ScanOptions {
   // Columns to return, in order; empty means all.
   std::vector<std::string> columns;
@@ -87,6 +105,16 @@ struct ScanOptions {
   int64_t batch_size = 8192;
   // Append a `_rowid` column (uint64 row addresses).
   bool with_row_id = false;
+
+  // Vector search: the k nearest rows (after `filter`) instead of a scan.
+  std::optional<VectorQuery> nearest;
+  // With `nearest` and `filter`: filter first and search only matching rows
+  // (true), or search then drop non-matching results (false).
+  bool prefilter = false;
+  // Search only what indices cover; rows not yet indexed are left out.
+  bool fast_search = false;
+  // Search only these segments (uuids) of the index; empty: all of them.
+  std::vector<std::string> index_segments;
 };
 
 class Scanner;
