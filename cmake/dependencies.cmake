@@ -26,3 +26,21 @@ list(APPEND IXRAY_LINK_LIBRARIES protobuf::libprotobuf-lite)
 # JSON lines import (src/ingest).
 find_package(simdjson CONFIG REQUIRED)
 list(APPEND IXRAY_LINK_LIBRARIES simdjson::simdjson)
+
+# Dense linear algebra for k-means and IVF assignment (src/index/vector/assign.cc):
+# cblas_sgemm from OpenBLAS, the single-threaded ("serial") build. ixray
+# parallelizes across GEMM blocks with its own Executor, so BLAS must not
+# start threads of its own. Debian: libopenblas-serial-dev.
+find_path(IXRAY_OPENBLAS_INCLUDE_DIR NAMES cblas.h openblas_config.h
+  HINTS /usr/include/x86_64-linux-gnu/openblas-serial /usr/include/aarch64-linux-gnu/openblas-serial
+  NO_DEFAULT_PATH)
+find_library(IXRAY_OPENBLAS_LIBRARY NAMES openblas
+  HINTS /usr/lib/x86_64-linux-gnu/openblas-serial /usr/lib/aarch64-linux-gnu/openblas-serial
+  NO_DEFAULT_PATH)
+if(NOT IXRAY_OPENBLAS_INCLUDE_DIR OR NOT IXRAY_OPENBLAS_LIBRARY)
+  message(FATAL_ERROR "OpenBLAS (serial) not found: install libopenblas-serial-dev (scripts/setup)")
+endif()
+add_library(ixray_openblas INTERFACE)
+target_include_directories(ixray_openblas INTERFACE ${IXRAY_OPENBLAS_INCLUDE_DIR})
+target_link_libraries(ixray_openblas INTERFACE ${IXRAY_OPENBLAS_LIBRARY})
+list(APPEND IXRAY_LINK_LIBRARIES ixray_openblas)

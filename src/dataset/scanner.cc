@@ -32,6 +32,9 @@ struct ScanPlan {
 Result<ScanPlan> Plan(const DatasetImpl& dataset, ScanOptions options) {
   const Schema& schema = *dataset.schema();
   ScanPlan plan;
+  if (options.nearest || !options.index_segments.empty()) {
+    return Status::NotImplemented("vector search (nearest, index_segments) needs the index layer");
+  }
   if (options.batch_size <= 0) {
     return Status::InvalidArgument(fmt::format("batch_size must be positive, got {}",
                                                options.batch_size));
