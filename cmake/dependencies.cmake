@@ -28,19 +28,21 @@ find_package(simdjson CONFIG REQUIRED)
 list(APPEND IXRAY_LINK_LIBRARIES simdjson::simdjson)
 
 # Dense linear algebra for k-means and IVF assignment (src/index/vector/assign.cc):
-# cblas_sgemm from OpenBLAS, the single-threaded ("serial") build. ixray
-# parallelizes across GEMM blocks with its own Executor, so BLAS must not
-# start threads of its own. Debian: libopenblas-serial-dev.
-find_path(IXRAY_OPENBLAS_INCLUDE_DIR NAMES cblas.h openblas_config.h
-  HINTS /usr/include/x86_64-linux-gnu/openblas-serial /usr/include/aarch64-linux-gnu/openblas-serial
+# cblas_sgemm from BLIS, its single-threaded ("serial") build. ixray calls
+# GEMM concurrently from its own Executor's threads, one call per block, so
+# the BLAS must start no threads and be reentrant. BLIS is both. (Debian's
+# serial OpenBLAS is not: it is built without USE_LOCKING, and concurrent
+# sgemm calls from two threads return wrong values.) Debian: libblis-serial-dev.
+find_path(IXRAY_BLAS_INCLUDE_DIR NAMES cblas.h blis.h
+  HINTS /usr/include/x86_64-linux-gnu/blis-serial /usr/include/aarch64-linux-gnu/blis-serial
   NO_DEFAULT_PATH)
-find_library(IXRAY_OPENBLAS_LIBRARY NAMES openblas
-  HINTS /usr/lib/x86_64-linux-gnu/openblas-serial /usr/lib/aarch64-linux-gnu/openblas-serial
+find_library(IXRAY_BLAS_LIBRARY NAMES blis
+  HINTS /usr/lib/x86_64-linux-gnu/blis-serial /usr/lib/aarch64-linux-gnu/blis-serial
   NO_DEFAULT_PATH)
-if(NOT IXRAY_OPENBLAS_INCLUDE_DIR OR NOT IXRAY_OPENBLAS_LIBRARY)
-  message(FATAL_ERROR "OpenBLAS (serial) not found: install libopenblas-serial-dev (scripts/setup)")
+if(NOT IXRAY_BLAS_INCLUDE_DIR OR NOT IXRAY_BLAS_LIBRARY)
+  message(FATAL_ERROR "BLIS (serial) not found: install libblis-serial-dev (scripts/setup)")
 endif()
-add_library(ixray_openblas INTERFACE)
-target_include_directories(ixray_openblas INTERFACE ${IXRAY_OPENBLAS_INCLUDE_DIR})
-target_link_libraries(ixray_openblas INTERFACE ${IXRAY_OPENBLAS_LIBRARY})
-list(APPEND IXRAY_LINK_LIBRARIES ixray_openblas)
+add_library(ixray_blas INTERFACE)
+target_include_directories(ixray_blas INTERFACE ${IXRAY_BLAS_INCLUDE_DIR})
+target_link_libraries(ixray_blas INTERFACE ${IXRAY_BLAS_LIBRARY})
+list(APPEND IXRAY_LINK_LIBRARIES ixray_blas)

@@ -81,12 +81,12 @@ struct VectorQuery {
   std::string column;
   std::vector<float> q;  // the query vector (byte values 0..255 for hamming)
   int64_t k = 10;
-  std::string metric;  // empty: the index's metric, or l2 without an index
+  std::string metric;          // empty: the index's metric, or l2 without an index
   std::optional<int> nprobes;  // exactly this many partitions
   std::optional<int> minimum_nprobes;
   std::optional<int> maximum_nprobes;
-  std::optional<int> refine_factor;  // re-rank k * refine_factor candidates exactly
-  std::optional<int> ef;             // HNSW search breadth
+  std::optional<int> refine_factor;     // re-rank k * refine_factor candidates exactly
+  std::optional<int> ef;                // HNSW search breadth
   std::optional<float> distance_lower;  // keep lower <= _distance < upper
   std::optional<float> distance_upper;
   bool use_index = true;

@@ -159,11 +159,9 @@ class Dataset:
         prefilter: bool = False,
         batch_size: int | None = None,
     ) -> Scanner:
-        for name, value in (("nearest", nearest), ("full_text_query", full_text_query),
-                            ("index_segments", index_segments)):
-            if value is not None:
-                raise _core.NotSupportedError(f"scanner({name}=...) needs the index layer, "
-                                              "which this build does not have yet")
+        if full_text_query is not None:
+            raise _core.NotSupportedError("full_text_query needs full-text indices, which this "
+                                          "build does not have yet")
         if filter is not None and not isinstance(filter, str):
             raise TypeError(f"filter must be a string, got {type(filter).__name__}")
         fragment_ids = None
@@ -173,7 +171,9 @@ class Dataset:
         if columns is not None:
             columns = list(columns)
         return Scanner(self._ds.scanner(columns, filter, limit, offset, fragment_ids,
-                                        batch_size, with_row_id))
+                                        batch_size, with_row_id, _nearest(nearest), prefilter,
+                                        fast_search,
+                                        list(index_segments) if index_segments else None))
 
     def to_table(self, **kwargs) -> pa.Table:
         return self.scanner(**kwargs).to_table()
@@ -192,6 +192,32 @@ class Dataset:
         """Rows at the given row addresses (``_rowid`` values), in that order."""
         addresses = _as_u64(row_ids, "row_ids")
         return pa.table(self._ds.take_rows(addresses, list(columns or [])))
+
+    # ---- indices --------------------------------------------------------
+    def create_index(self, column: str, index_type: str, name: str | None = None, *,
+                     replace: bool = True, metric: str = "l2",
+                     num_partitions: int | None = None, num_sub_vectors: int | None = None,
+                     num_bits: int = 8, sample_rate: int = 256, max_iters: int = 50,
+                     m: int = 20, ef_construction: float = 150, ivf_centroids: Any = None,
+                     pq_codebook: Any = None, fragment_ids: Sequence[int] | None = None,
+                     **params) -> "Dataset":
+        """Builds a vector index on ``column`` (train, one segment, commit)."""
+        kwargs = dict(metric=metric, num_partitions=num_partitions,
+                      num_sub_vectors=num_sub_vectors, num_bits=num_bits,
+                      sample_rate=sample_rate, max_iters=max_iters, m=m,
+                      ef_construction=int(ef_construction),
+                      ivf_centroids=_flat_f32(ivf_centroids, "ivf_centroids"),
+                      pq_codebook=_flat_f32(pq_codebook, "pq_codebook"), **params)
+        self._ds = _core.create_vector_index(self._ds, column, index_type, name or "", replace,
+                                             [int(f) for f in fragment_ids or []], kwargs)
+        return self
+
+    def describe_indices(self) -> list[dict]:
+        """One dict per index: name, index_type, columns, segments."""
+        return _core.describe_indices(self._ds)
+
+    def drop_index(self, name: str) -> None:
+        self._ds = _core.drop_index(self._ds, name)
 
     # ---- writing --------------------------------------------------------
     def delete(self, filter: str) -> None:
@@ -215,6 +241,38 @@ class _Stream:
 
     def __arrow_c_stream__(self, requested_schema=None):
         return self._capsule
+
+
+def _flat_f32(values: Any, name: str) -> np.ndarray | None:
+    """User-supplied centroids / codebooks as one contiguous float32 array."""
+    if values is None:
+        return None
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_numpy(zero_copy_only=False)
+        if values.dtype == object:
+            values = np.stack(values)
+    array = np.asarray(values, dtype=np.float32)
+    return np.ascontiguousarray(array.reshape(-1))
+
+
+def _nearest(nearest: dict | None) -> dict | None:
+    if nearest is None:
+        return None
+    if not isinstance(nearest, dict):
+        raise TypeError("nearest must be a dict with 'column', 'q' and 'k'")
+    out = dict(nearest)
+    if "q" not in out:
+        raise ValueError("nearest needs a query vector 'q'")
+    q = out["q"]
+    if isinstance(q, (pa.Array, pa.ChunkedArray)):
+        q = q.to_numpy(zero_copy_only=False)
+    q = np.asarray(q)
+    if q.ndim != 1:
+        raise ValueError(f"nearest['q'] must be one vector, got shape {q.shape}")
+    out["q"] = np.ascontiguousarray(q, dtype=np.float32)
+    if "distance_range" in out and out["distance_range"] is not None:
+        out["distance_range"] = tuple(out["distance_range"])
+    return out
 
 
 def _as_u64(values: Any, name: str) -> np.ndarray:

@@ -3,6 +3,7 @@
 
 #include <nanobind/nanobind.h>
 
+#include "ixray/dataset.h"
 #include "ixray/record_batch.h"
 
 namespace ixray::python {
@@ -26,5 +27,9 @@ struct PyTable {
 
 void BindCore(nanobind::module_& m);
 void BindDataset(nanobind::module_& m);
+void BindIndex(nanobind::module_& m);
+
+// A VectorQuery from a Python `nearest` dict (q already a float32 array).
+VectorQuery VectorQueryFrom(const nanobind::dict& nearest);
 
 }  // namespace ixray::python

@@ -28,8 +28,8 @@ WriteMode ParseMode(const std::string& mode) {
   if (mode == "create") return WriteMode::kCreate;
   if (mode == "append") return WriteMode::kAppend;
   if (mode == "overwrite") return WriteMode::kOverwrite;
-  throw StatusError(Status::InvalidArgument("mode must be 'create', 'append' or 'overwrite', got '" +
-                                            mode + "'"));
+  throw StatusError(Status::InvalidArgument(
+      "mode must be 'create', 'append' or 'overwrite', got '" + mode + "'"));
 }
 
 DatasetPtr WriteDataset(nb::handle stream_capsule, const std::string& uri, const std::string& mode,
@@ -61,7 +61,9 @@ struct PyScanner {
 PyScanner MakeScanner(const DatasetPtr& ds, std::optional<std::vector<std::string>> columns,
                       std::optional<std::string> filter, std::optional<int64_t> limit,
                       std::optional<int64_t> offset, std::optional<std::vector<uint32_t>> fragments,
-                      std::optional<int64_t> batch_size, bool with_row_id) {
+                      std::optional<int64_t> batch_size, bool with_row_id,
+                      std::optional<nb::dict> nearest, bool prefilter, bool fast_search,
+                      std::optional<std::vector<std::string>> index_segments) {
   ScanOptions options;
   if (columns) options.columns = *columns;
   if (filter) options.filter = *filter;
@@ -70,6 +72,10 @@ PyScanner MakeScanner(const DatasetPtr& ds, std::optional<std::vector<std::strin
   if (fragments) options.fragment_ids.assign(fragments->begin(), fragments->end());
   if (batch_size) options.batch_size = *batch_size;
   options.with_row_id = with_row_id;
+  if (nearest) options.nearest = VectorQueryFrom(*nearest);
+  options.prefilter = prefilter;
+  options.fast_search = fast_search;
+  if (index_segments) options.index_segments = *index_segments;
   nb::gil_scoped_release release;
   std::unique_ptr<Scanner> scanner = ValueOrThrow(ds->Scan(std::move(options)));
   return PyScanner{ds, std::move(scanner)};
@@ -174,7 +180,8 @@ void BindDataset(nb::module_& m) {
           "filter"_a = "")
       .def("scanner", &MakeScanner, "columns"_a = nb::none(), "filter"_a = nb::none(),
            "limit"_a = nb::none(), "offset"_a = nb::none(), "fragments"_a = nb::none(),
-           "batch_size"_a = nb::none(), "with_row_id"_a = false)
+           "batch_size"_a = nb::none(), "with_row_id"_a = false, "nearest"_a = nb::none(),
+           "prefilter"_a = false, "fast_search"_a = false, "index_segments"_a = nb::none())
       .def(
           "take",
           [](const Dataset& ds, AddressArray positions, std::vector<std::string> columns) {

@@ -14,6 +14,7 @@ NB_MODULE(_core, m) {
   ixray::python::RegisterErrors(m);
   ixray::python::BindCore(m);
   ixray::python::BindDataset(m);
+  ixray::python::BindIndex(m);
   m.def("version", [] { return ixray::Version(); });
   m.def(
       "simd_target", [] { return ixray::SimdTarget(); },

@@ -17,6 +17,8 @@ void AddInfoCommand(CLI::App& app);
 void AddVersionsCommand(CLI::App& app);
 void AddScanCommand(CLI::App& app);
 void AddCountCommand(CLI::App& app);
+void AddIndexCommand(CLI::App& app);
+void AddSearchCommand(CLI::App& app);
 
 // Prints a failed status to stderr and sets the exit code to 1.
 void ReportError(const Status& status);

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   ixray::cli::AddVersionsCommand(app);
   ixray::cli::AddScanCommand(app);
   ixray::cli::AddCountCommand(app);
+  ixray::cli::AddIndexCommand(app);
+  ixray::cli::AddSearchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

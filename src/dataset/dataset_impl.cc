@@ -44,7 +44,10 @@ Result<std::shared_ptr<DatasetImpl>> DatasetImpl::Open(const std::string& uri,
 
 DatasetImpl::DatasetImpl(std::string uri, std::shared_ptr<FileSystem> fs, ManifestPtr manifest,
                          const DatasetImpl* previous)
-    : uri_(std::move(uri)), fs_(std::move(fs)), manifest_(std::move(manifest)) {
+    : uri_(std::move(uri)),
+      fs_(std::move(fs)),
+      manifest_(std::move(manifest)),
+      cache_(previous != nullptr ? previous->cache_ : std::make_shared<ObjectCache>()) {
   std::unordered_map<FragmentId, std::shared_ptr<FragmentReader>> reusable;
   if (previous != nullptr && previous->schema()->Equals(*schema(), /*check_ids=*/true)) {
     for (const auto& reader : previous->fragment_readers_) reusable.emplace(reader->id(), reader);

@@ -26,6 +26,7 @@
 #include "dataset/commit.h"
 #include "dataset/fragment_reader.h"
 #include "dataset/manifest.h"
+#include "dataset/object_cache.h"
 #include "ixray/dataset.h"
 
 namespace ixray::dataset {
@@ -65,6 +66,12 @@ class DatasetImpl final : public Dataset {
   // ---- Internal access ----
 
   const Manifest& manifest() const { return *manifest_; }
+  // Objects derived from this dataset's immutable files (index segments),
+  // shared with the snapshots made from this one.
+  ObjectCache& cache() const { return *cache_; }
+  std::shared_ptr<const DatasetImpl> shared_impl() const {
+    return std::static_pointer_cast<const DatasetImpl>(shared_from_this());
+  }
   const ManifestPtr& manifest_ptr() const { return manifest_; }
 
   // One reader per fragment, in manifest order (ascending ids).
@@ -96,6 +103,7 @@ class DatasetImpl final : public Dataset {
   std::shared_ptr<FileSystem> fs_;
   ManifestPtr manifest_;
   std::vector<std::shared_ptr<FragmentReader>> fragment_readers_;
+  std::shared_ptr<ObjectCache> cache_;
 };
 
 // The rows of `dataset` matching `filter` marked deleted, committed as one

@@ -5,6 +5,7 @@
 
 #include "dataset/dataset_impl.h"
 #include "dataset/scanner.h"
+#include "search/vector_search.h"
 
 namespace ixray::dataset {
 
@@ -20,6 +21,7 @@ bool IsBlank(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<Scanner>> DatasetImpl::Scan(ScanOptions options) const {
+  if (options.nearest) return search::MakeNearestScanner(shared_impl(), std::move(options));
   return MakeScanner(std::static_pointer_cast<const DatasetImpl>(shared_from_this()),
                      std::move(options));
 }

@@ -1,0 +1,103 @@
+// Building indices: the two-phase protocol and its single-process wrapper.
+//
+//   1. Train      : a global model from a sample (IVF centroids, PQ codebook,
+//                   SQ bounds), as bytes small enough to ship to workers.
+//   2. Execute    : ExecuteUncommitted(fragments, model) writes one segment
+//                   under `_indices/<uuid>/` and returns its metadata (bytes);
+//                   run it on disjoint fragment subsets, anywhere.
+//   3. Commit     : CommitIndex(name, column, segments) publishes them all
+//                   in one transaction (a new dataset version).
+//
+// Every step reads the dataset version pinned in the metadata it is given,
+// so workers never race with writers. Dataset-level wrappers run all three
+// steps on one machine with an Executor.
+//
+// Thread safety: all functions are reentrant; datasets are immutable snapshots.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ixray/dataset.h"
+#include "ixray/executor.h"
+#include "ixray/status.h"
+
+namespace ixray {
+
+// Vector index parameters; unset ones take Lance's defaults:
+// num_partitions = clamp(rows / target_partition_size, 1, 4096) with
+// target_partition_size 4096 (IVF_FLAT) or 8192 (SQ, PQ); num_sub_vectors =
+// dim / 16 if that divides dim, else dim / 8; HNSW m = 20,
+// ef_construction = 150.
+struct VectorIndexParams {
+  std::string index_type;     // IVF_FLAT, IVF_SQ, IVF_PQ, IVF_HNSW_FLAT, IVF_HNSW_SQ, IVF_HNSW_PQ
+  std::string metric = "l2";  // l2, cosine, dot, hamming
+  std::optional<int> num_partitions;
+  std::optional<int> num_sub_vectors;
+  int num_bits = 8;
+  int sample_rate = 256;  // training rows per partition
+  int max_iters = 50;
+  int m = 20;
+  int ef_construction = 150;
+  int max_level = 0;  // 0: no cap
+  std::optional<int64_t> target_partition_size;
+  // User-supplied model parts, used as given (shapes are validated):
+  // num_partitions x dim, and num_sub_vectors x 2^num_bits x (dim / num_sub_vectors).
+  std::vector<float> ivf_centroids;
+  std::vector<float> pq_codebook;
+  uint64_t seed = 42;
+};
+
+struct IndexSegmentInfo {
+  std::string uuid;
+  std::vector<FragmentId> fragment_ids;
+  uint64_t dataset_version = 0;
+  int64_t num_rows = 0;
+};
+
+struct IndexInfo {
+  std::string name;
+  std::string index_type;
+  std::vector<std::string> columns;
+  std::vector<IndexSegmentInfo> segments;
+};
+
+// The indices of a dataset version.
+std::vector<IndexInfo> DescribeIndices(const Dataset& dataset);
+
+// Phase 1. Returns the serialized model. Uses `ivf_centroids` /
+// `pq_codebook` when given instead of training them.
+Result<std::string> TrainVectorIndex(const Dataset& dataset, const std::string& column,
+                                     const VectorIndexParams& params, Executor& executor);
+
+// Phase 2. Indexes the live rows of `fragment_ids` (all fragments when
+// empty) and writes one uncommitted segment; returns its metadata as bytes.
+Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string& column,
+                                       const std::string& model,
+                                       const std::vector<FragmentId>& fragment_ids,
+                                       Executor& executor);
+
+// Phase 3. Commits segments (from ExecuteUncommitted) as index `name` on
+// `column`. InvalidArgument if an index called `name` exists and !replace,
+// if segments overlap or disagree on their model. Rebased over concurrent
+// compatible commits; the segments' fragments must still exist.
+Result<std::shared_ptr<Dataset>> CommitIndex(const Dataset& dataset, const std::string& name,
+                                             const std::string& column,
+                                             const std::vector<std::string>& segments,
+                                             bool replace);
+
+// All three phases on one machine. `name` defaults to "{column}_idx".
+Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
+                                                   const std::string& column,
+                                                   const VectorIndexParams& params,
+                                                   const std::string& name, bool replace,
+                                                   const std::vector<FragmentId>& fragment_ids,
+                                                   Executor& executor);
+
+// Removes index `name` (a new version). NotFound... InvalidArgument if absent.
+Result<std::shared_ptr<Dataset>> DropIndex(const Dataset& dataset, const std::string& name);
+
+}  // namespace ixray
