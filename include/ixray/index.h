@@ -49,6 +49,9 @@ struct VectorIndexParams {
   std::vector<float> ivf_centroids;
   std::vector<float> pq_codebook;
   uint64_t seed = 42;
+  // false: create the index empty (no segments); fragments are searched
+  // flat until it is filled. An empty dataset also gives an empty index.
+  bool train = true;
 };
 
 struct IndexSegmentInfo {

@@ -200,14 +200,14 @@ class Dataset:
                      num_bits: int = 8, sample_rate: int = 256, max_iters: int = 50,
                      m: int = 20, ef_construction: float = 150, ivf_centroids: Any = None,
                      pq_codebook: Any = None, fragment_ids: Sequence[int] | None = None,
-                     **params) -> "Dataset":
+                     train: bool = True, **params) -> "Dataset":
         """Builds a vector index on ``column`` (train, one segment, commit)."""
         kwargs = dict(metric=metric, num_partitions=num_partitions,
                       num_sub_vectors=num_sub_vectors, num_bits=num_bits,
                       sample_rate=sample_rate, max_iters=max_iters, m=m,
                       ef_construction=int(ef_construction),
                       ivf_centroids=_flat_f32(ivf_centroids, "ivf_centroids"),
-                      pq_codebook=_flat_f32(pq_codebook, "pq_codebook"), **params)
+                      pq_codebook=_flat_f32(pq_codebook, "pq_codebook"), train=train, **params)
         self._ds = _core.create_vector_index(self._ds, column, index_type, name or "", replace,
                                              [int(f) for f in fragment_ids or []], kwargs)
         return self

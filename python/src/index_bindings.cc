@@ -52,6 +52,8 @@ VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) 
       p.max_level = nb::cast<int>(value);
     } else if (k == "target_partition_size") {
       p.target_partition_size = nb::cast<int64_t>(value);
+    } else if (k == "train") {
+      p.train = nb::cast<bool>(value);
     } else if (k == "seed") {
       p.seed = nb::cast<uint64_t>(value);
     } else if (k == "ivf_centroids" || k == "pq_codebook") {

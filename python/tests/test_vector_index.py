@@ -170,3 +170,39 @@ def test_hnsw_prefilter_keeps_k(dataset, vectors):
                            filter="category = 7", prefilter=True)
     assert got.num_rows == 5
     assert set(got.column("category").to_pylist()) == {7}
+
+
+def test_empty_index_then_flat_search(tmp_path, vectors):
+    ds = ixray.write_dataset({"vector": vectors[:100]}, tmp_path / "e")
+    ds.create_index("vector", "IVF_PQ", train=False)
+    [info] = ds.describe_indices()
+    assert info["segments"] == [] and info["index_type"] == "IVF_PQ"
+    got = ds.to_table(nearest={"column": "vector", "q": vectors[17], "k": 1})
+    assert got.column("_distance").to_pylist() == [0.0]
+    empty = ixray.write_dataset({"vector": np.zeros((0, DIM), np.float32)}, tmp_path / "z")
+    empty.create_index("vector", "IVF_FLAT")
+    assert empty.describe_indices()[0]["segments"] == []
+
+
+def test_float16_vectors_and_hamming(tmp_path):
+    rng = np.random.default_rng(3)
+    half = clustered(3000, seed=4).astype(np.float16)
+    ds = ixray.write_dataset({"id": np.arange(3000), "vector": half}, tmp_path / "h")
+    ds.create_index("vector", "IVF_FLAT", num_partitions=8)
+    q = half[11].astype(np.float32)
+    truth, _ = brute_force(half.astype(np.float32), q, 10, "l2")
+    got = ds.to_table(nearest={"column": "vector", "q": q, "k": 10, "nprobes": 8})
+    assert got.column("id").to_pylist() == truth.tolist()
+
+    bits = rng.integers(0, 256, (2000, 16), dtype=np.uint8)
+    ds = ixray.write_dataset({"id": np.arange(2000), "vector": bits}, tmp_path / "b")
+    q = bits[5]
+    hamming = np.unpackbits(bits ^ q, axis=1).sum(1)
+    flat = ds.to_table(nearest={"column": "vector", "q": q, "k": 10, "metric": "hamming"})
+    np.testing.assert_array_equal(flat.column("_distance").to_numpy(), np.sort(hamming)[:10])
+    assert flat.column("id").to_pylist()[0] == 5
+    ds.create_index("vector", "IVF_FLAT", metric="hamming", num_partitions=4)
+    indexed = ds.to_table(nearest={"column": "vector", "q": q, "k": 10, "nprobes": 4})
+    np.testing.assert_array_equal(indexed.column("_distance").to_numpy(), np.sort(hamming)[:10])
+    with pytest.raises(ValueError):
+        ds.create_index("vector", "IVF_PQ", metric="hamming")

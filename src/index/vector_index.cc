@@ -9,6 +9,7 @@
 #include "dataset/dataset_impl.h"
 #include "format/byte_coding.h"
 #include "index/vector/ivf_build.h"
+#include "index/vector/vector_column.h"
 #include "ixray/index.h"
 
 namespace ixray {
@@ -216,6 +217,23 @@ Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
   if (!replace && ds.manifest().FindIndex(index_name) != nullptr) {
     return Status::InvalidArgument(
         fmt::format("index '{}' already exists; pass replace=True to replace it", index_name));
+  }
+  if (!params.train || ds.manifest().num_live_rows() == 0) {
+    // An empty index: the type and column are checked and recorded; the
+    // fragments stay unindexed (searched flat) until the index is filled.
+    IXRAY_ASSIGN_OR_RAISE(auto type, vector::ParseVectorIndexType(params.index_type));
+    IXRAY_ASSIGN_OR_RAISE(auto metric, vector::ParseMetric(params.metric));
+    IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
+    IXRAY_RETURN_NOT_OK(vector::CheckVectorType(column, *field->type, metric));
+    dataset::IndexMetadata index;
+    index.name = index_name;
+    index.index_type = std::string(vector::VectorIndexTypeName(type));
+    index.field_ids = {field->id};
+    dataset::CreateIndexOperation op;
+    if (ds.manifest().FindIndex(index_name) != nullptr) op.removed_indices.push_back(index_name);
+    op.new_indices.push_back(std::move(index));
+    IXRAY_ASSIGN_OR_RAISE(auto committed, ds.CommitTransaction(ds.NewTransaction(std::move(op))));
+    return std::shared_ptr<Dataset>(std::move(committed));
   }
   IXRAY_ASSIGN_OR_RAISE(auto model, TrainVectorIndex(dataset, column, params, executor));
   IXRAY_ASSIGN_OR_RAISE(auto segment,
