@@ -484,8 +484,8 @@ Result<KMeansResult> TrainTwoLevel(const float* data, size_t n, size_t d,
     fine_iterations = std::max(fine_iterations, fine[g].iterations);
   }
   result.iterations = coarse.iterations + fine_iterations;
-  // Rows near a coarse boundary may belong to a centroid of the neighbouring
-  // group: a few global rounds move them (cheap: bounds prune most rows).
+  // Rows near a coarse border may belong to a centroid of the neighbouring
+  // group: a few global rounds move them (each at most one flat round).
   KMeansOptions refine_options = options;
   refine_options.seed = MixSeed(options.seed, 2000003);
   IXRAY_RETURN_NOT_OK(

@@ -78,12 +78,14 @@ struct KMeansOptions {
   int hierarchical_min_k = 1024;
   // Two-level only: global Lloyd rounds over all k centroids after the split.
   int refine_iters = 3;
-  // Balanced k-means: from the second round on, each centroid's distance is
-  // increased by balance_factor * (mean distance of a row to its centroid) *
-  // (its size / (n / k) - 1), sizes from the previous round. Crowded clusters
-  // thus lose their border rows to smaller neighbours (and small clusters
-  // attract), pulling the sizes towards n / k. A soft pressure, not a hard
-  // cap; the objective reported is the plain, unpenalized one.
+  // Balanced k-means: each centroid carries a penalty added to its distance
+  // when rows choose their nearest centroid. After every round it grows by
+  // balance_factor * (mean distance of a row to its centroid) *
+  // (cluster size / (n / k) - 1): crowded clusters lose their border rows to
+  // smaller neighbours, and small ones attract (a dual-ascent step on "every
+  // size = n / k", so the penalties settle instead of oscillating). A soft
+  // pressure, not a hard cap; the objective reported is the plain,
+  // unpenalized one. Turns exact pruning off.
   bool balanced = false;
   double balance_factor = 0.1;
 };
