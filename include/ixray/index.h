@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -76,8 +77,26 @@ std::vector<IndexInfo> DescribeIndices(const Dataset& dataset);
 Result<std::string> TrainVectorIndex(const Dataset& dataset, const std::string& column,
                                      const VectorIndexParams& params, Executor& executor);
 
+// Scalar index parameters (**params of the Python API) by name, as strings:
+// "true"/"false" for booleans, decimal numbers.
+using ScalarIndexParams = std::map<std::string, std::string>;
+
+// The scalar index types: BTREE, BITMAP, LABEL_LIST, ZONEMAP, NGRAM,
+// INVERTED (also called FTS).
+std::vector<std::string> ScalarIndexTypes();
+
+// Phase 1 for scalar indices: checks the column's type (TypeError) and the
+// parameters (InvalidArgument; unknown index type lists the supported
+// ones), fills in defaults and returns the config as bytes: the "model"
+// every segment of the index is built with (the tokenizer of INVERTED, the
+// page size of BTREE, ...). Reads no data.
+Result<std::string> TrainScalarIndex(const Dataset& dataset, const std::string& column,
+                                     const std::string& index_type,
+                                     const ScalarIndexParams& params);
+
 // Phase 2. Indexes the live rows of `fragment_ids` (all fragments when
 // empty) and writes one uncommitted segment; returns its metadata as bytes.
+// `model` comes from TrainVectorIndex or TrainScalarIndex.
 Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string& column,
                                        const std::string& model,
                                        const std::vector<FragmentId>& fragment_ids,
@@ -100,7 +119,19 @@ Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
                                                    const std::vector<FragmentId>& fragment_ids,
                                                    Executor& executor);
 
-// Removes index `name` (a new version). NotFound... InvalidArgument if absent.
+// All three phases of a scalar index on one machine, one segment.
+// `name` defaults to "{column}_idx". !train (or an empty dataset) commits the
+// index without segments: every fragment is scanned until it is filled.
+Result<std::shared_ptr<Dataset>> CreateScalarIndex(const Dataset& dataset,
+                                                   const std::string& column,
+                                                   const std::string& index_type,
+                                                   const ScalarIndexParams& params,
+                                                   const std::string& name, bool replace,
+                                                   bool train,
+                                                   const std::vector<FragmentId>& fragment_ids,
+                                                   Executor& executor);
+
+// Removes index `name` (a new version). InvalidArgument if there is none.
 Result<std::shared_ptr<Dataset>> DropIndex(const Dataset& dataset, const std::string& name);
 
 }  // namespace ixray
