@@ -1,10 +1,13 @@
 // Reading a snapshot (Scan, Take, TakeRows, CountRows, through the scanner
-// of scanner.h) and Delete.
+// of scanner.h) and Delete. Scans with `nearest` go to search/vector_search.h
+// and filters to the index-aware planner (search/filter_planner.h): the
+// layering's one exception, so that Dataset stays one object.
 
 #include <fmt/format.h>
 
 #include "dataset/dataset_impl.h"
 #include "dataset/scanner.h"
+#include "search/filter_planner.h"
 #include "search/vector_search.h"
 
 namespace ixray::dataset {
@@ -22,8 +25,7 @@ bool IsBlank(const std::string& text) {
 
 Result<std::unique_ptr<Scanner>> DatasetImpl::Scan(ScanOptions options) const {
   if (options.nearest) return search::MakeNearestScanner(shared_impl(), std::move(options));
-  return MakeScanner(std::static_pointer_cast<const DatasetImpl>(shared_from_this()),
-                     std::move(options));
+  return search::MakeIndexedScanner(shared_impl(), std::move(options));
 }
 
 Result<int64_t> DatasetImpl::CountRows(const std::string& filter) const {

@@ -27,6 +27,7 @@ struct ScanPlan {
   query::ExprPtr filter;
   std::vector<const Fragment*> fragments;
   ScanOptions options;
+  std::shared_ptr<const IndexedScan> indexed;  // nullable
 };
 
 Result<ScanPlan> Plan(const DatasetImpl& dataset, ScanOptions options) {
@@ -107,21 +108,46 @@ class ScanReader final : public BatchReader {
 
   Result<RecordBatchPtr> Next() override {
     while (remaining_ > 0) {
-      if (file_scan_ == nullptr) {
+      if (!fragment_open_) {
         if (next_fragment_ >= plan_->fragments.size()) return RecordBatchPtr();
         IXRAY_RETURN_NOT_OK(OpenFragment(*plan_->fragments[next_fragment_++]));
         continue;
       }
-      IXRAY_ASSIGN_OR_RAISE(auto batch, file_scan_->Next());
-      if (batch == nullptr) {
-        file_scan_.reset();
-        continue;
+      RecordBatchPtr batch;
+      if (selection_ != nullptr) {
+        if (take_pos_ >= take_offsets_.size()) {
+          fragment_open_ = false;
+          continue;
+        }
+        if (count_only_ && filter_ == nullptr) {
+          // Every selected live row matches: count them without reading.
+          const auto n = static_cast<int64_t>(take_offsets_.size() - take_pos_);
+          take_pos_ = take_offsets_.size();
+          const int64_t counted = ApplyOffsetLimit(n);
+          if (counted == 0) continue;
+          return std::make_shared<const RecordBatch>(plan_->output_schema, counted,
+                                                     std::vector<ArrayPtr>{});
+        }
+        const size_t n = std::min<size_t>(take_offsets_.size() - take_pos_,
+                                          static_cast<size_t>(plan_->options.batch_size));
+        batch_offsets_.assign(take_offsets_.begin() + static_cast<int64_t>(take_pos_),
+                              take_offsets_.begin() + static_cast<int64_t>(take_pos_ + n));
+        take_pos_ += n;
+        IXRAY_ASSIGN_OR_RAISE(batch, reader_->Take(file_columns_, batch_offsets_));
+      } else {
+        IXRAY_ASSIGN_OR_RAISE(batch, file_scan_->Next());
+        if (batch == nullptr) {
+          file_scan_.reset();
+          fragment_open_ = false;
+          continue;
+        }
+        batch_offsets_.resize(static_cast<size_t>(batch->num_rows()));
+        std::iota(batch_offsets_.begin(), batch_offsets_.end(), static_cast<uint64_t>(row_base_));
+        row_base_ += batch->num_rows();
       }
-      const int64_t base = row_base_;
-      row_base_ += batch->num_rows();
-      IXRAY_ASSIGN_OR_RAISE(auto selected, Select(*batch, base));
+      IXRAY_ASSIGN_OR_RAISE(auto selected, Select(*batch));
       if (selected.empty()) continue;
-      return Output(*batch, base, selected);
+      return Output(*batch, selected);
     }
     return RecordBatchPtr();
   }
@@ -132,48 +158,81 @@ class ScanReader final : public BatchReader {
  private:
   Status OpenFragment(const Fragment& fragment) {
     fragment_ = &fragment;
+    fragment_open_ = true;
     row_base_ = 0;
-    IXRAY_ASSIGN_OR_RAISE(auto reader, dataset_->OpenDataFile(fragment));
+    filter_ = plan_->filter;
+    selection_ = nullptr;
+    if (plan_->indexed != nullptr) {
+      auto it = plan_->indexed->fragments.find(fragment.id);
+      if (it != plan_->indexed->fragments.end()) {
+        selection_ = &it->second;
+        filter_ = selection_->filter;
+      }
+    }
     IXRAY_ASSIGN_OR_RAISE(deletions_, dataset_->LoadDeletions(fragment));
+    if (selection_ != nullptr) {
+      take_offsets_.clear();
+      take_pos_ = 0;
+      for (uint32_t offset : selection_->rows) {
+        if (offset >= static_cast<uint64_t>(fragment.physical_rows)) {
+          return Status::Corruption(fmt::format(
+              "an index selected row {} of fragment {}, which has {} rows", offset, fragment.id,
+              fragment.physical_rows));
+        }
+        if (deletions_ == nullptr || !deletions_->Contains(offset)) take_offsets_.push_back(offset);
+      }
+      if (take_offsets_.empty() || (count_only_ && filter_ == nullptr)) return Status::OK();
+    }
+    IXRAY_ASSIGN_OR_RAISE(reader_, dataset_->OpenDataFile(fragment));
     // Map dataset fields to the data file's columns by field id.
-    const Schema& file_schema = *reader->schema();
+    const Schema& file_schema = *reader_->schema();
     const Schema& schema = *dataset_->schema();
-    std::vector<int> file_columns;
+    file_columns_.clear();
     for (int field_index : plan_->read_fields) {
       const int id = schema.field(field_index)->id;
       const int column = file_schema.FieldIndexById(id);
       if (column < 0) {
         return Status::Corruption(fmt::format(
             "fragment {}: data file {} has no column for field '{}' (id {})", fragment.id,
-            reader->path(), schema.field(field_index)->name, id));
+            reader_->path(), schema.field(field_index)->name, id));
       }
-      file_columns.push_back(column);
+      file_columns_.push_back(column);
     }
-    file_scan_ = reader->Scan(std::move(file_columns), plan_->options.batch_size);
+    if (selection_ == nullptr) file_scan_ = reader_->Scan(file_columns_, plan_->options.batch_size);
     return Status::OK();
   }
 
+  // Of `n` matching rows, how many survive offset and limit (and uses them up).
+  int64_t ApplyOffsetLimit(int64_t n) {
+    const int64_t skip = std::min(to_skip_, n);
+    to_skip_ -= skip;
+    const int64_t kept = std::min(n - skip, remaining_);
+    remaining_ -= kept;
+    rows_counted_ += kept;
+    return kept;
+  }
+
   // Positions in `batch` of live rows passing the filter, after offset/limit.
-  Result<std::vector<int64_t>> Select(const RecordBatch& batch, int64_t base) {
+  // batch_offsets_ holds the fragment row offset of each batch row.
+  Result<std::vector<int64_t>> Select(const RecordBatch& batch) {
     std::vector<int64_t> rows;
-    if (plan_->filter != nullptr) {
-      IXRAY_ASSIGN_OR_RAISE(auto mask, query::Evaluate(*plan_->filter, *NamedBatch(batch)));
+    if (filter_ != nullptr) {
+      IXRAY_ASSIGN_OR_RAISE(auto mask, query::Evaluate(*filter_, *NamedBatch(batch)));
       rows = SelectedIndices(*mask);
     } else {
       rows.resize(batch.num_rows());
       std::iota(rows.begin(), rows.end(), 0);
     }
-    if (deletions_ != nullptr && !deletions_->empty()) {
+    if (selection_ == nullptr && deletions_ != nullptr && !deletions_->empty()) {
       std::erase_if(rows, [&](int64_t r) {
-        return deletions_->Contains(static_cast<uint32_t>(base + r));
+        return deletions_->Contains(static_cast<uint32_t>(batch_offsets_[r]));
       });
     }
-    const int64_t skip = std::min<int64_t>(to_skip_, static_cast<int64_t>(rows.size()));
+    const auto n = static_cast<int64_t>(rows.size());
+    const int64_t skip = std::min(to_skip_, n);
+    const int64_t kept = ApplyOffsetLimit(n);
     rows.erase(rows.begin(), rows.begin() + skip);
-    to_skip_ -= skip;
-    if (static_cast<int64_t>(rows.size()) > remaining_) rows.resize(remaining_);
-    remaining_ -= static_cast<int64_t>(rows.size());
-    rows_counted_ += static_cast<int64_t>(rows.size());
+    rows.resize(static_cast<size_t>(kept));
     return rows;
   }
 
@@ -187,8 +246,7 @@ class ScanReader final : public BatchReader {
     return std::make_shared<const RecordBatch>(read_schema_, batch.num_rows(), batch.columns());
   }
 
-  Result<RecordBatchPtr> Output(const RecordBatch& batch, int64_t base,
-                                const std::vector<int64_t>& rows) {
+  Result<RecordBatchPtr> Output(const RecordBatch& batch, const std::vector<int64_t>& rows) {
     const auto n = static_cast<int64_t>(rows.size());
     if (count_only_) {
       return std::make_shared<const RecordBatch>(plan_->output_schema, n, std::vector<ArrayPtr>{});
@@ -208,7 +266,8 @@ class ScanReader final : public BatchReader {
       ArrayBuilder ids(uint64());
       ids.Reserve(n);
       for (int64_t r : rows) {
-        ids.Append<uint64_t>(MakeRowAddress(fragment_->id, static_cast<uint32_t>(base + r)));
+        ids.Append<uint64_t>(
+            MakeRowAddress(fragment_->id, static_cast<uint32_t>(batch_offsets_[r])));
       }
       IXRAY_ASSIGN_OR_RAISE(auto id_column, ids.Finish());
       columns.push_back(std::move(id_column));
@@ -224,9 +283,18 @@ class ScanReader final : public BatchReader {
   int64_t rows_counted_ = 0;
   size_t next_fragment_ = 0;
   const Fragment* fragment_ = nullptr;
+  bool fragment_open_ = false;
   DeletionVectorPtr deletions_;
+  std::shared_ptr<DataFileReader> reader_;
+  std::vector<int> file_columns_;
   std::unique_ptr<BatchReader> file_scan_;
   int64_t row_base_ = 0;
+  // The fragment's index selection (null: scan it whole) and its filter.
+  const FragmentSelection* selection_ = nullptr;
+  query::ExprPtr filter_;
+  std::vector<uint64_t> take_offsets_;  // selected live rows
+  size_t take_pos_ = 0;
+  std::vector<uint64_t> batch_offsets_;  // row offset of each row of the current batch
   SchemaPtr read_schema_;
 };
 
@@ -282,8 +350,13 @@ class DatasetScanner final : public Scanner {
     out += fmt::format("  read columns: {}\n", fmt::join(read, ", "));
     out += fmt::format("  output: {}\n", fmt::join(plan_->output_schema->names(), ", "));
     if (plan_->filter != nullptr) {
-      out += fmt::format("  filter: {} (evaluated on every batch; no index used)\n",
-                         plan_->filter->ToString());
+      if (plan_->indexed == nullptr || plan_->indexed->explain.empty()) {
+        out += fmt::format("  filter: {} (evaluated on every batch; no index used)\n",
+                           plan_->filter->ToString());
+      } else {
+        out += fmt::format("  filter: {}\n", plan_->filter->ToString());
+        for (const auto& line : plan_->indexed->explain) out += "    " + line + "\n";
+      }
     }
     if (o.offset > 0 || o.limit) {
       out += fmt::format("  offset {} limit {}\n", o.offset,
@@ -301,8 +374,10 @@ class DatasetScanner final : public Scanner {
 }  // namespace
 
 Result<std::unique_ptr<Scanner>> MakeScanner(std::shared_ptr<const DatasetImpl> dataset,
-                                             ScanOptions options) {
+                                             ScanOptions options,
+                                             std::shared_ptr<const IndexedScan> indexed) {
   IXRAY_ASSIGN_OR_RAISE(auto plan, Plan(*dataset, std::move(options)));
+  plan.indexed = std::move(indexed);
   return std::unique_ptr<Scanner>(new DatasetScanner(std::move(dataset), std::move(plan)));
 }
 

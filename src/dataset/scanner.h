@@ -9,17 +9,40 @@
 // makes hold the dataset snapshot alive.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "dataset/dataset_impl.h"
 #include "ixray/dataset.h"
+#include "query/expression.h"
 
 namespace ixray::dataset {
 
+// What an index-aware planner (search/filter_planner.h) decided for one
+// fragment: only `rows` may match the scan's filter, and `filter` (null: none)
+// is what remains to evaluate on them.
+struct FragmentSelection {
+  std::vector<uint32_t> rows;  // row offsets, ascending; deleted ones allowed
+  query::ExprPtr filter;
+};
+
+// The planner's decisions. Fragments without an entry are scanned whole
+// with the scan's full filter.
+struct IndexedScan {
+  std::unordered_map<FragmentId, FragmentSelection> fragments;
+  std::vector<std::string> explain;  // a line per index used, for explain_plan
+};
+
 // Validates `options` against the dataset (unknown columns or fragments,
 // bad filter, negative limit/offset -> InvalidArgument or TypeError).
+// `indexed` (nullable) restricts fragments to the rows an index selected;
+// the results are the same as without it.
 Result<std::unique_ptr<Scanner>> MakeScanner(std::shared_ptr<const DatasetImpl> dataset,
-                                             ScanOptions options);
+                                             ScanOptions options,
+                                             std::shared_ptr<const IndexedScan> indexed = nullptr);
 
 // Rows at row addresses, in the order given; see Dataset::TakeRows.
 Result<RecordBatchPtr> TakeRowAddresses(const DatasetImpl& dataset,

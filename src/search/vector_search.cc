@@ -153,7 +153,7 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
     filter_scan.columns = {query::ReferencedColumns(*plan.filter)[0]};
     filter_scan.filter = options.filter;
     filter_scan.with_row_id = true;
-    IXRAY_ASSIGN_OR_RAISE(auto scanner, dataset::MakeScanner(ds.shared_impl(), filter_scan));
+    IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(filter_scan)));
     IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
     while (true) {
       IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
