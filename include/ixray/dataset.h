@@ -92,6 +92,17 @@ struct VectorQuery {
   bool use_index = true;
 };
 
+// Full-text search: the rows whose text matches, scored by BM25 (a `_score`
+// column, float32, descending), through the columns' INVERTED indices.
+struct FullTextQuery {
+  std::string text;
+  // The columns to search; empty: every column that has an INVERTED index.
+  std::vector<std::string> columns;
+  // Match the words as a phrase (consecutive positions), which needs an
+  // index built with with_position; otherwise any word matches.
+  bool phrase = false;
+};
+
 struct ScanOptions {
   // Columns to return, in order; empty means all.
   std::vector<std::string> columns;
@@ -115,6 +126,12 @@ struct ScanOptions {
   bool fast_search = false;
   // Search only these segments (uuids) of the index; empty: all of them.
   std::vector<std::string> index_segments;
+
+  // Full-text search instead of a scan (not with `nearest`): `filter` applies
+  // first, then the `limit` best-scored rows are kept (all matches when
+  // unset); fragments no index covers are matched by scanning them, unless
+  // fast_search.
+  std::optional<FullTextQuery> full_text_query;
 };
 
 class Scanner;

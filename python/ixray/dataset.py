@@ -159,9 +159,6 @@ class Dataset:
         prefilter: bool = False,
         batch_size: int | None = None,
     ) -> Scanner:
-        if full_text_query is not None:
-            raise _core.NotSupportedError("full_text_query needs full-text indices, which this "
-                                          "build does not have yet")
         if filter is not None and not isinstance(filter, str):
             raise TypeError(f"filter must be a string, got {type(filter).__name__}")
         fragment_ids = None
@@ -173,7 +170,8 @@ class Dataset:
         return Scanner(self._ds.scanner(columns, filter, limit, offset, fragment_ids,
                                         batch_size, with_row_id, _nearest(nearest), prefilter,
                                         fast_search,
-                                        list(index_segments) if index_segments else None))
+                                        list(index_segments) if index_segments else None,
+                                        _full_text(full_text_query)))
 
     def to_table(self, **kwargs) -> pa.Table:
         return self.scanner(**kwargs).to_table()
@@ -201,7 +199,13 @@ class Dataset:
                      m: int = 20, ef_construction: float = 150, ivf_centroids: Any = None,
                      pq_codebook: Any = None, fragment_ids: Sequence[int] | None = None,
                      train: bool = True, **params) -> "Dataset":
-        """Builds a vector index on ``column`` (train, one segment, commit)."""
+        """Builds a vector index on ``column`` (train, one segment, commit).
+
+        A scalar ``index_type`` (BTREE, BITMAP, ..., INVERTED) goes to
+        ``create_scalar_index`` with ``params``."""
+        if index_type.upper() in _core.scalar_index_types():
+            return self.create_scalar_index(column, index_type, name, replace=replace,
+                                            train=train, fragment_ids=fragment_ids, **params)
         kwargs = dict(metric=metric, num_partitions=num_partitions,
                       num_sub_vectors=num_sub_vectors, num_bits=num_bits,
                       sample_rate=sample_rate, max_iters=max_iters, m=m,
@@ -210,6 +214,18 @@ class Dataset:
                       pq_codebook=_flat_f32(pq_codebook, "pq_codebook"), train=train, **params)
         self._ds = _core.create_vector_index(self._ds, column, index_type, name or "", replace,
                                              [int(f) for f in fragment_ids or []], kwargs)
+        return self
+
+    def create_scalar_index(self, column: str, index_type: str, name: str | None = None, *,
+                            replace: bool = True, train: bool = True,
+                            fragment_ids: Sequence[int] | None = None, **params) -> "Dataset":
+        """Builds a scalar or full-text index on ``column``: BTREE, BITMAP, LABEL_LIST,
+        ZONEMAP, NGRAM or INVERTED (alias FTS). ``params`` are the type's options, e.g.
+        ``base_tokenizer="simple", stem=True, with_position=False`` for INVERTED."""
+        if not isinstance(index_type, str):
+            raise TypeError(f"index_type must be a string, got {type(index_type).__name__}")
+        self._ds = _core.create_scalar_index(self._ds, column, index_type, name or "", replace,
+                                             train, [int(f) for f in fragment_ids or []], params)
         return self
 
     def describe_indices(self) -> list[dict]:
@@ -273,6 +289,34 @@ def _nearest(nearest: dict | None) -> dict | None:
     if "distance_range" in out and out["distance_range"] is not None:
         out["distance_range"] = tuple(out["distance_range"])
     return out
+
+
+def _full_text(query: Any) -> dict | None:
+    """full_text_query as the core takes it: {"text", "columns", "phrase"}.
+
+    Accepts a string (match in every column with an INVERTED index),
+    {"match": text, "column": name} or {"phrase": text, "column": name}."""
+    if query is None:
+        return None
+    if isinstance(query, str):
+        return {"text": query, "columns": [], "phrase": False}
+    if not isinstance(query, dict):
+        raise TypeError("full_text_query must be a string or a dict like {'match': 'text', "
+                        f"'column': 'body'}}, got {type(query).__name__}")
+    unknown = set(query) - {"match", "phrase", "column", "columns"}
+    if unknown or ("match" in query) == ("phrase" in query):
+        raise ValueError("full_text_query takes one of 'match' or 'phrase', and optionally "
+                         f"'column' (or 'columns'); got keys {sorted(query)}")
+    phrase = "phrase" in query
+    text = query["phrase" if phrase else "match"]
+    if not isinstance(text, str):
+        raise TypeError(f"full_text_query text must be a string, got {type(text).__name__}")
+    columns = query.get("columns", [])
+    if "column" in query:
+        columns = [query["column"]]
+    if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        raise TypeError("full_text_query 'column' must be a string ('columns' a list of them)")
+    return {"text": text, "columns": list(columns), "phrase": phrase}
 
 
 def _as_u64(values: Any, name: str) -> np.ndarray:

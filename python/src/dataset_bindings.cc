@@ -63,7 +63,8 @@ PyScanner MakeScanner(const DatasetPtr& ds, std::optional<std::vector<std::strin
                       std::optional<int64_t> offset, std::optional<std::vector<uint32_t>> fragments,
                       std::optional<int64_t> batch_size, bool with_row_id,
                       std::optional<nb::dict> nearest, bool prefilter, bool fast_search,
-                      std::optional<std::vector<std::string>> index_segments) {
+                      std::optional<std::vector<std::string>> index_segments,
+                      std::optional<nb::dict> full_text) {
   ScanOptions options;
   if (columns) options.columns = *columns;
   if (filter) options.filter = *filter;
@@ -76,6 +77,14 @@ PyScanner MakeScanner(const DatasetPtr& ds, std::optional<std::vector<std::strin
   options.prefilter = prefilter;
   options.fast_search = fast_search;
   if (index_segments) options.index_segments = *index_segments;
+  if (full_text) {
+    // Normalized by python/ixray/dataset.py: {"text", "columns", "phrase"}.
+    FullTextQuery query;
+    query.text = nb::cast<std::string>((*full_text)["text"]);
+    query.columns = nb::cast<std::vector<std::string>>((*full_text)["columns"]);
+    query.phrase = nb::cast<bool>((*full_text)["phrase"]);
+    options.full_text_query = std::move(query);
+  }
   nb::gil_scoped_release release;
   std::unique_ptr<Scanner> scanner = ValueOrThrow(ds->Scan(std::move(options)));
   return PyScanner{ds, std::move(scanner)};
@@ -181,7 +190,8 @@ void BindDataset(nb::module_& m) {
       .def("scanner", &MakeScanner, "columns"_a = nb::none(), "filter"_a = nb::none(),
            "limit"_a = nb::none(), "offset"_a = nb::none(), "fragments"_a = nb::none(),
            "batch_size"_a = nb::none(), "with_row_id"_a = false, "nearest"_a = nb::none(),
-           "prefilter"_a = false, "fast_search"_a = false, "index_segments"_a = nb::none())
+           "prefilter"_a = false, "fast_search"_a = false, "index_segments"_a = nb::none(),
+           "full_text"_a = nb::none())
       .def(
           "take",
           [](const Dataset& ds, AddressArray positions, std::vector<std::string> columns) {

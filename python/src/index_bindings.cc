@@ -69,6 +69,28 @@ VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) 
 
 nb::bytes Bytes(const std::string& s) { return nb::bytes(s.data(), s.size()); }
 
+// **params of a scalar index as strings: booleans "true"/"false", numbers in
+// decimal, strings as given; None leaves the default.
+ScalarIndexParams ScalarParamsFrom(const nb::dict& kw) {
+  ScalarIndexParams p;
+  for (auto [key, value] : kw) {
+    const std::string k = nb::cast<std::string>(key);
+    if (value.is_none()) continue;
+    if (nb::isinstance<bool>(value)) {
+      p[k] = nb::cast<bool>(value) ? "true" : "false";
+    } else if (nb::isinstance<int>(value)) {
+      p[k] = std::to_string(nb::cast<int64_t>(value));
+    } else if (nb::isinstance<nb::str>(value)) {
+      p[k] = nb::cast<std::string>(value);
+    } else {
+      throw StatusError(Status::InvalidArgument(
+          "scalar index parameter '" + k + "' must be a bool, an int or a string, got " +
+          nb::cast<std::string>(nb::str(value.type()))));
+    }
+  }
+  return p;
+}
+
 }  // namespace
 
 VectorQuery VectorQueryFrom(const nb::dict& nearest) {
@@ -123,6 +145,32 @@ void BindIndex(nb::module_& m) {
             CreateVectorIndex(*ds, column, p, name, replace, fragment_ids, DefaultExecutor()));
       },
       "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "fragment_ids"_a, "params"_a);
+  m.def(
+      "create_scalar_index",
+      [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
+         const std::string& name, bool replace, bool train, std::vector<uint32_t> fragment_ids,
+         nb::dict params) {
+        ScalarIndexParams p = ScalarParamsFrom(params);
+        nb::gil_scoped_release release;
+        return ValueOrThrow(CreateScalarIndex(*ds, column, index_type, p, name, replace, train,
+                                              fragment_ids, DefaultExecutor()));
+      },
+      "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "train"_a,
+      "fragment_ids"_a, "params"_a);
+  m.def(
+      "train_scalar_index",
+      [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
+         nb::dict params) {
+        ScalarIndexParams p = ScalarParamsFrom(params);
+        std::string model;
+        {
+          nb::gil_scoped_release release;
+          model = ValueOrThrow(TrainScalarIndex(*ds, column, index_type, p));
+        }
+        return Bytes(model);
+      },
+      "dataset"_a, "column"_a, "index_type"_a, "params"_a);
+  m.def("scalar_index_types", [] { return ScalarIndexTypes(); });
   m.def(
       "train_vector_index",
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,

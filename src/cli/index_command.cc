@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <strings.h>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
@@ -29,8 +30,35 @@ namespace ixray::cli {
 
 namespace {
 
-const std::vector<std::string> kIndexTypes = {"IVF_FLAT",      "IVF_SQ",      "IVF_PQ",
-                                              "IVF_HNSW_FLAT", "IVF_HNSW_SQ", "IVF_HNSW_PQ"};
+const std::vector<std::string> kVectorIndexTypes = {"IVF_FLAT",      "IVF_SQ",      "IVF_PQ",
+                                                    "IVF_HNSW_FLAT", "IVF_HNSW_SQ", "IVF_HNSW_PQ"};
+
+std::vector<std::string> AllIndexTypes() {
+  std::vector<std::string> out = kVectorIndexTypes;
+  for (auto& type : ScalarIndexTypes()) out.push_back(std::move(type));
+  return out;
+}
+
+bool IsScalarType(const std::string& type) {
+  for (const auto& t : ScalarIndexTypes()) {
+    if (strcasecmp(t.c_str(), type.c_str()) == 0) return true;
+  }
+  return false;
+}
+
+// "--param key=value" options of scalar indices.
+Result<ScalarIndexParams> ParseParams(const std::vector<std::string>& items) {
+  ScalarIndexParams out;
+  for (const auto& item : items) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::InvalidArgument(
+          fmt::format("--param takes key=value (e.g. stem=false), got '{}'", item));
+    }
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
 const std::vector<std::string> kMetrics = {"l2", "cosine", "dot", "hamming"};
 
 struct IndexArgs {
@@ -44,6 +72,7 @@ struct IndexArgs {
   int num_sub_vectors = 0;
   CLI::Option* num_sub_vectors_option = nullptr;
   VectorIndexParams defaults;  // num_bits, sample_rate, max_iters, m, ef_construction
+  std::vector<std::string> params;  // scalar indices: key=value
   bool no_replace = false;
   int threads = 0;
   bool json = false;
@@ -147,7 +176,17 @@ Status RunIndex(const IndexArgs& args) {
   std::string model;
   {
     PhaseLine phase(fmt::format("training {} on '{}'", args.index_type, args.column));
-    IXRAY_ASSIGN_OR_RAISE(model, TrainVectorIndex(*dataset, args.column, params, *executor));
+    if (IsScalarType(args.index_type)) {
+      IXRAY_ASSIGN_OR_RAISE(auto scalar_params, ParseParams(args.params));
+      IXRAY_ASSIGN_OR_RAISE(
+          model, TrainScalarIndex(*dataset, args.column, args.index_type, scalar_params));
+    } else {
+      if (!args.params.empty()) {
+        return Status::InvalidArgument("--param is for scalar indices; vector indices take "
+                                       "their own options (--metric, --num-partitions, ...)");
+      }
+      IXRAY_ASSIGN_OR_RAISE(model, TrainVectorIndex(*dataset, args.column, params, *executor));
+    }
     seconds.train = phase.Done();
   }
   std::string segment;
@@ -177,12 +216,16 @@ Status RunIndex(const IndexArgs& args) {
 void AddIndexCommand(CLI::App& app) {
   auto args = std::make_shared<IndexArgs>();
   auto* cmd = app.add_subcommand(
-      "index", "Build a vector index on a column (train, build, commit a new version)");
+      "index",
+      "Build a vector, scalar or full-text index on a column (train, build, commit a new version)");
   cmd->add_option("uri", args->uri, "The dataset directory")->required();
-  cmd->add_option("--column", args->column, "The vector column to index")->required();
+  cmd->add_option("--column", args->column, "The column to index")->required();
   cmd->add_option("--type", args->index_type, "The index type")
       ->required()
-      ->check(CLI::IsMember(kIndexTypes, CLI::ignore_case));
+      ->check(CLI::IsMember(AllIndexTypes(), CLI::ignore_case));
+  cmd->add_option("--param", args->params,
+                  "A scalar index parameter key=value, repeatable (e.g. INVERTED: "
+                  "base_tokenizer=whitespace, stem=false, with_position=true; BTREE: batch_size)");
   cmd->add_option("--name", args->name, "The index name (default: <column>_idx)");
   cmd->add_option("--metric", args->metric, "The distance metric")
       ->check(CLI::IsMember(kMetrics, CLI::ignore_case))
