@@ -19,9 +19,9 @@ class BTreePlugin final : public ScalarIndexPlugin {
   }
 
   Result<ScalarIndexConfig> NormalizeConfig(const IndexParams& params) const override {
-    ScalarIndexConfig config{std::string(name()),
-                             {{std::string(btree::kBatchSizeParam),
-                               std::to_string(btree::kDefaultBatchSize)}}};
+    ScalarIndexConfig config{
+        std::string(name()),
+        {{std::string(btree::kBatchSizeParam), std::to_string(btree::kDefaultBatchSize)}}};
     IXRAY_RETURN_NOT_OK(MergeParams(name(), params, &config));
     IXRAY_RETURN_NOT_OK(BatchSize(config).status());
     return config;

@@ -60,8 +60,8 @@ Result<Page<Keys>> DecodePage(std::string_view bytes, const PageSummary<Keys>& e
   format::ByteReader r(AsBytes(bytes));
   IXRAY_ASSIGN_OR_RAISE(uint32_t count, r.GetU32("page entry count"));
   if (count != expected.count || count == 0) {
-    return Status::Corruption(fmt::format("{}: holds {} entries, the lookup says {}", what, count,
-                                          expected.count));
+    return Status::Corruption(
+        fmt::format("{}: holds {} entries, the lookup says {}", what, count, expected.count));
   }
   IXRAY_RETURN_NOT_OK(r.CheckCount(count, 8 + 4, "page entries"));
   Page<Keys> page;
@@ -106,8 +106,7 @@ template <typename Keys>
 Result<Lookup<Keys>> DecodeLookup(std::string_view bytes, std::string_view what) {
   format::ByteReader r(AsBytes(bytes));
   IXRAY_ASSIGN_OR_RAISE(auto magic, r.GetBytes(kLookupMagic.size(), "magic"));
-  if (std::string_view(reinterpret_cast<const char*>(magic.data()), magic.size()) !=
-      kLookupMagic) {
+  if (std::string_view(reinterpret_cast<const char*>(magic.data()), magic.size()) != kLookupMagic) {
     return Status::Corruption(fmt::format("{}: bad magic", what));
   }
   IXRAY_ASSIGN_OR_RAISE(uint32_t version, r.GetU32("version"));

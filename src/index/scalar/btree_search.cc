@@ -44,8 +44,8 @@ class Segment final : public ScalarIndexSegment {
       const query::ColumnPredicate& predicate) const override {
     if (predicate.type != nullptr && !predicate.type->Equals(*type_)) {
       return Status::InvalidArgument(
-          fmt::format("BTREE segment over {} asked about column '{}' of type {}",
-                      type_->ToString(), predicate.column, predicate.type->ToString()));
+          fmt::format("BTREE segment over {} asked about column '{}' of type {}", type_->ToString(),
+                      predicate.column, predicate.type->ToString()));
     }
     const std::optional<Predicate> keys = TranslatePredicate<Keys>(predicate, *type_);
     if (!keys) return std::optional<IndexAnswer>();
@@ -97,15 +97,13 @@ class Segment final : public ScalarIndexSegment {
       auto begin = keys.begin();
       auto end = keys.end();
       if (range.low) {
-        begin = range.low_inclusive ? std::lower_bound(keys.begin(), keys.end(), *range.low,
-                                                       Keys::Less)
-                                    : std::upper_bound(keys.begin(), keys.end(), *range.low,
-                                                       Keys::Less);
+        begin = range.low_inclusive
+                    ? std::lower_bound(keys.begin(), keys.end(), *range.low, Keys::Less)
+                    : std::upper_bound(keys.begin(), keys.end(), *range.low, Keys::Less);
       }
       if (range.high) {
-        end = range.high_inclusive
-                  ? std::upper_bound(begin, keys.end(), *range.high, Keys::Less)
-                  : std::lower_bound(begin, keys.end(), *range.high, Keys::Less);
+        end = range.high_inclusive ? std::upper_bound(begin, keys.end(), *range.high, Keys::Less)
+                                   : std::lower_bound(begin, keys.end(), *range.high, Keys::Less);
       }
       if (begin < end) {
         out->insert(out->end(), page->addresses.begin() + (begin - keys.begin()),

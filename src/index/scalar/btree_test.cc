@@ -45,8 +45,8 @@ TEST(BTreeTest, ConfigRoundTripAndParameters) {
 }
 
 TEST(BTreeTest, RejectsColumnsWithoutOrder) {
-  for (const FieldPtr& f : {field("embedding", fixed_size_list(float32(), 4)),
-                            field("labels", list(utf8()))}) {
+  for (const FieldPtr& f :
+       {field("embedding", fixed_size_list(float32(), 4)), field("labels", list(utf8()))}) {
     Status status = BTree().CheckColumn(*f);
     EXPECT_TRUE(status.code() == StatusCode::kTypeError) << status.ToString();
     EXPECT_NE(status.message().find(f->name), std::string::npos) << status.ToString();
@@ -84,8 +84,8 @@ TEST(BTreeTest, MatchesEvaluatorOnEveryColumn) {
 TEST(BTreeTest, LikeUsesTheLiteralPrefix) {
   const test::TestTable table = MakeTestTable(11);
   auto fs = MakeMemoryFileSystem();
-  auto segment = BuildSegment(BTree(), {{"batch_size", "8"}}, table, "s", MakeContext(fs, "tmp"),
-                              "s.seg");
+  auto segment =
+      BuildSegment(BTree(), {{"batch_size", "8"}}, table, "s", MakeContext(fs, "tmp"), "s.seg");
   ASSERT_TRUE(segment.ok()) << segment.status().ToString();
   CheckFilter(**segment, table, "s LIKE 'ab%'", Expect::kExact);
   CheckFilter(**segment, table, "s LIKE 'ab%%'", Expect::kExact);
@@ -108,16 +108,16 @@ TEST(BTreeTest, SpillsSortedRunsAndMergesThem) {
     SCOPED_TRACE(column);
     const std::string temp_dir = "spill/" + column;
     size_t runs_seen = 0;
-    auto segment = BuildSegment(
-        BTree(), {{"batch_size", "16"}}, table, column, MakeContext(fs, temp_dir, 512),
-        column + ".seg", [&] {
-          auto files = fs->ListDir(temp_dir);
-          ASSERT_TRUE(files.ok());
-          runs_seen = files->size();
-          for (const auto& file : *files) {
-            EXPECT_EQ(file.path.rfind(temp_dir + "/btree-run-", 0), 0u) << file.path;
-          }
-        });
+    auto segment = BuildSegment(BTree(), {{"batch_size", "16"}}, table, column,
+                                MakeContext(fs, temp_dir, 512), column + ".seg", [&] {
+                                  auto files = fs->ListDir(temp_dir);
+                                  ASSERT_TRUE(files.ok());
+                                  runs_seen = files->size();
+                                  for (const auto& file : *files) {
+                                    EXPECT_EQ(file.path.rfind(temp_dir + "/btree-run-", 0), 0u)
+                                        << file.path;
+                                  }
+                                });
     ASSERT_TRUE(segment.ok()) << segment.status().ToString();
     EXPECT_GT(runs_seen, 5u);
     auto left = fs->ListDir(temp_dir);
@@ -169,15 +169,16 @@ TEST(BTreeTest, RejectsBadInput) {
   EXPECT_TRUE(builder->Add(*MakeNullArray(int64(), 2), two).code() == StatusCode::kTypeError);
   EXPECT_TRUE(builder->Add(*MakeNullArray(int32(), 3), two).code() == StatusCode::kInvalidArgument);
   const std::vector<RowAddress> descending = {9, 5};
-  EXPECT_TRUE(builder->Add(*MakeNullArray(int32(), 2), descending).code() == StatusCode::kInvalidArgument);
+  EXPECT_TRUE(builder->Add(*MakeNullArray(int32(), 2), descending).code() ==
+              StatusCode::kInvalidArgument);
 }
 
 // Many threads searching one segment share its page cache.
 TEST(BTreeTest, ConcurrentSearches) {
   const test::TestTable table = MakeTestTable(5);
   auto fs = MakeMemoryFileSystem();
-  auto segment = BuildSegment(BTree(), {{"batch_size", "4"}}, table, "i32",
-                              MakeContext(fs, "tmp"), "i32.seg");
+  auto segment =
+      BuildSegment(BTree(), {{"batch_size", "4"}}, table, "i32", MakeContext(fs, "tmp"), "i32.seg");
   ASSERT_TRUE(segment.ok());
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -202,8 +203,8 @@ TEST(BTreeTest, CorruptSegmentsAreCorruption) {
   auto fs = MakeMemoryFileSystem();
   auto config = *BTree().NormalizeConfig({{"batch_size", "8"}});
   const Field f("s", utf8());
-  ASSERT_TRUE(BuildSegment(BTree(), config.params, table, "s", MakeContext(fs, "tmp"), "good.seg")
-                  .ok());
+  ASSERT_TRUE(
+      BuildSegment(BTree(), config.params, table, "s", MakeContext(fs, "tmp"), "good.seg").ok());
   const std::string good = *ReadWholeFile(*fs, "good.seg");
   const std::vector<std::string> filters = {"s = 'abc'", "s != 'abc'", "s < 'b'", "s IS NULL"};
 
@@ -221,7 +222,8 @@ TEST(BTreeTest, CorruptSegmentsAreCorruption) {
     }
     auto segment = BTree().Open(*reader, config, f);
     if (!segment.ok()) {
-      EXPECT_TRUE(segment.status().code() == StatusCode::kCorruption) << segment.status().ToString();
+      EXPECT_TRUE(segment.status().code() == StatusCode::kCorruption)
+          << segment.status().ToString();
       ++detected;
       continue;
     }
@@ -229,7 +231,8 @@ TEST(BTreeTest, CorruptSegmentsAreCorruption) {
       auto expr = *query::ParseFilter(filter, *table.batch->schema());
       auto answer = (*segment)->Search(*query::AsColumnPredicate(*expr));
       if (!answer.ok()) {
-        EXPECT_TRUE(answer.status().code() == StatusCode::kCorruption) << answer.status().ToString();
+        EXPECT_TRUE(answer.status().code() == StatusCode::kCorruption)
+            << answer.status().ToString();
         ++detected;
         break;
       }
@@ -249,7 +252,8 @@ TEST(BTreeTest, CorruptSegmentsAreCorruption) {
       names.push_back(btree::PageBlobName(i));
     }
     for (const auto& name : names) {
-      ASSERT_TRUE(writer->Add(name, name == replaced ? bytes : *ReadBlobString(*reader, name)).ok());
+      ASSERT_TRUE(
+          writer->Add(name, name == replaced ? bytes : *ReadBlobString(*reader, name)).ok());
     }
     ASSERT_TRUE(writer->Finish().ok());
   };
@@ -258,7 +262,8 @@ TEST(BTreeTest, CorruptSegmentsAreCorruption) {
   rewrite("bad-rows.seg", btree::kRowsBlob, std::string("\x01\x00\x00\x00garbage", 11));
   for (const char* path : {"short-lookup.seg", "bad-rows.seg"}) {
     auto segment = BTree().Open(*index::SegmentFileReader::Open(fs, path), config, f);
-    EXPECT_TRUE(segment.status().code() == StatusCode::kCorruption) << path << ": " << segment.status().ToString();
+    EXPECT_TRUE(segment.status().code() == StatusCode::kCorruption)
+        << path << ": " << segment.status().ToString();
   }
   // A page whose keys are out of order.
   btree::Page<StringKeys> page;

@@ -43,15 +43,15 @@ inline TestTable MakeTestTable(uint32_t seed) {
   };
   const auto chance = [&](int percent) { return uniform(0, 99) < percent; };
   std::vector<FieldPtr> fields = {
-      field("i8", int8()),      field("i32", int32()),  field("i64", int64()),
-      field("u64", uint64()),   field("f16", float16()), field("f32", float32()),
-      field("f64", float64()),  field("s", utf8()),     field("ls", large_utf8()),
-      field("d", date32()),     field("ts", timestamp()), field("b", boolean())};
+      field("i8", int8()),     field("i32", int32()),    field("i64", int64()),
+      field("u64", uint64()),  field("f16", float16()),  field("f32", float32()),
+      field("f64", float64()), field("s", utf8()),       field("ls", large_utf8()),
+      field("d", date32()),    field("ts", timestamp()), field("b", boolean())};
   std::vector<std::unique_ptr<ArrayBuilder>> builders;
   for (const auto& f : fields) builders.push_back(std::make_unique<ArrayBuilder>(f->type));
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<double> floats = {-inf, -2.5, -1, -0.0, 0.0, 0.1, 1, 2.5, 3, 7.25, inf, NAN};
-  const std::vector<std::string> strings = {"",  "a",  "ab", "abc", "abd", "abcd",
+  const std::vector<std::string> strings = {"",  "a",  "ab", "abc",  "abd", "abcd",
                                             "b", "ba", "zz", "\x7f", "a%b"};
   TestTable table;
   const std::vector<std::pair<uint32_t, uint32_t>> fragments = {{1, 230}, {4, 180}, {9, 257}};
@@ -79,7 +79,7 @@ inline TestTable MakeTestTable(uint32_t seed) {
             b.Append<int64_t>(chance(5) ? std::numeric_limits<int64_t>::min() : uniform(-10, 10));
             break;
           case TypeId::kUInt64:
-            b.Append<uint64_t>(chance(5) ? (uint64_t{1} << 63) + 5
+            b.Append<uint64_t>(chance(5)   ? (uint64_t{1} << 63) + 5
                                : chance(3) ? std::numeric_limits<uint64_t>::max()
                                            : uniform(0, 20));
             break;
@@ -98,7 +98,8 @@ inline TestTable MakeTestTable(uint32_t seed) {
             if (chance(70)) {
               s = strings[uniform(0, strings.size() - 1)];
             } else {
-              for (int64_t k = uniform(0, 4); k > 0; --k) s += static_cast<char>('a' + uniform(0, 3));
+              for (int64_t k = uniform(0, 4); k > 0; --k)
+                s += static_cast<char>('a' + uniform(0, 3));
             }
             b.AppendString(s);
             break;
@@ -151,9 +152,9 @@ inline Result<std::unique_ptr<ScalarIndexSegment>> BuildSegment(
   for (const auto& [begin, end] : table.fragments) {
     const int64_t middle = begin + (end - begin) / 3;
     for (auto [from, to] : {std::pair{begin, middle}, std::pair{middle, end}}) {
-      IXRAY_RETURN_NOT_OK(builder->Add(*values->Slice(from, to - from),
-                                       {table.addresses.data() + from,
-                                        static_cast<size_t>(to - from)}));
+      IXRAY_RETURN_NOT_OK(
+          builder->Add(*values->Slice(from, to - from),
+                       {table.addresses.data() + from, static_cast<size_t>(to - from)}));
     }
   }
   if (after_add) after_add();
@@ -199,8 +200,8 @@ inline void CheckFilter(const ScalarIndexSegment& segment, const TestTable& tabl
     EXPECT_TRUE(rows == truth) << "index " << rows.cardinality() << " rows, evaluator "
                                << truth.cardinality();
   } else {
-    EXPECT_TRUE(truth.isSubset(rows)) << "index " << rows.cardinality() << " rows, evaluator "
-                                      << truth.cardinality();
+    EXPECT_TRUE(truth.isSubset(rows))
+        << "index " << rows.cardinality() << " rows, evaluator " << truth.cardinality();
   }
   const RowAddressSet all(table.addresses.size(), table.addresses.data());
   EXPECT_TRUE(rows.isSubset(all)) << "the answer names rows that were not indexed";
@@ -247,21 +248,44 @@ inline std::vector<std::string> IntegerFilters() {
 }
 
 inline std::vector<std::string> FloatFilters() {
-  return {"{} = 0.1",       "{} = 0",        "{} != 0",           "{} != 0.1",
-          "{} < 2.5",       "{} >= 2.5",     "{} > 7.25",         "{} <= 3",
-          "{} > 1e300",     "{} < -1e300",   "{} >= -1e300",      "{} = 7",
-          "{} BETWEEN -1 AND 1",             "{} NOT BETWEEN -1 AND 1",
-          "{} BETWEEN 0 AND 0",              "{} IN (0.1, 2.5, 0, 99)",
-          "{} NOT IN (0.1, 2.5)",            "{} NOT IN (0.1, NULL)",
-          "{} IS NULL",     "{} IS NOT NULL", "{} < 100000",      "{} > 65504"};
+  return {"{} = 0.1",
+          "{} = 0",
+          "{} != 0",
+          "{} != 0.1",
+          "{} < 2.5",
+          "{} >= 2.5",
+          "{} > 7.25",
+          "{} <= 3",
+          "{} > 1e300",
+          "{} < -1e300",
+          "{} >= -1e300",
+          "{} = 7",
+          "{} BETWEEN -1 AND 1",
+          "{} NOT BETWEEN -1 AND 1",
+          "{} BETWEEN 0 AND 0",
+          "{} IN (0.1, 2.5, 0, 99)",
+          "{} NOT IN (0.1, 2.5)",
+          "{} NOT IN (0.1, NULL)",
+          "{} IS NULL",
+          "{} IS NOT NULL",
+          "{} < 100000",
+          "{} > 65504"};
 }
 
 inline std::vector<std::string> StringFilters() {
-  return {"{} = 'abc'",         "{} != ''",          "{} = ''",
-          "{} >= 'abc'",        "{} < 'b'",          "{} > 'ab'",
-          "{} <= ''",           "{} BETWEEN 'a' AND 'abd'",
-          "{} NOT BETWEEN 'a' AND 'abd'",            "{} IN ('a', '', 'zz', 'q')",
-          "{} NOT IN ('a', 'b')", "{} IS NULL",       "{} IS NOT NULL",
+  return {"{} = 'abc'",
+          "{} != ''",
+          "{} = ''",
+          "{} >= 'abc'",
+          "{} < 'b'",
+          "{} > 'ab'",
+          "{} <= ''",
+          "{} BETWEEN 'a' AND 'abd'",
+          "{} NOT BETWEEN 'a' AND 'abd'",
+          "{} IN ('a', '', 'zz', 'q')",
+          "{} NOT IN ('a', 'b')",
+          "{} IS NULL",
+          "{} IS NOT NULL",
           "{} != 'abc'"};
 }
 
@@ -297,9 +321,10 @@ inline std::vector<std::string> TimestampFilters() {
 }
 
 inline std::vector<std::string> BoolFilters() {
-  return {"{}",           "NOT {}",         "{} = true",    "{} != true",
-          "{} = false",   "{} < true",      "{} >= false",  "{} IN (true)",
-          "{} NOT IN (false)", "{} NOT IN (true, NULL)", "{} IS NULL", "{} IS NOT NULL"};
+  return {
+      "{}",         "NOT {}",        "{} = true",    "{} != true",        "{} = false",
+      "{} < true",  "{} >= false",   "{} IN (true)", "{} NOT IN (false)", "{} NOT IN (true, NULL)",
+      "{} IS NULL", "{} IS NOT NULL"};
 }
 
 // The filters of a column of the test table.

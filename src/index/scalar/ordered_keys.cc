@@ -218,12 +218,10 @@ std::optional<KeyPredicate<typename Keys::Key>> TranslatePredicate(
       // either side is FALSE: outside the intersection of the sides' TRUE
       // sets, where a NULL bound (UNKNOWN, never FALSE) counts as all keys.
       const KeySet<Key> unknown_side{predicate.negated, {}};
-      const KeySet<Key> low = values[0].is_null()
-                                  ? unknown_side
-                                  : translator.Compare(CompareOp::kGe, values[0]);
-      const KeySet<Key> high = values[1].is_null()
-                                   ? unknown_side
-                                   : translator.Compare(CompareOp::kLe, values[1]);
+      const KeySet<Key> low =
+          values[0].is_null() ? unknown_side : translator.Compare(CompareOp::kGe, values[0]);
+      const KeySet<Key> high =
+          values[1].is_null() ? unknown_side : translator.Compare(CompareOp::kLe, values[1]);
       out.set = Translator<Keys>::Intersect(low, high);
       if (predicate.negated) out.form = Form::kNonNullOutsideSet;
       return out;

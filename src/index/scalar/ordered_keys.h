@@ -193,9 +193,9 @@ struct KeySet {
 template <typename K>
 struct KeyPredicate {
   enum class Form : uint8_t {
-    kNullRows,             // the null rows (IS NULL)
-    kInSet,                // the non-null rows with a key in `set`
-    kNonNullOutsideSet,    // the non-null rows with a key outside `set`
+    kNullRows,           // the null rows (IS NULL)
+    kInSet,              // the non-null rows with a key in `set`
+    kNonNullOutsideSet,  // the non-null rows with a key outside `set`
   };
   Form form = Form::kInSet;
   KeySet<K> set;

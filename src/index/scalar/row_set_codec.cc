@@ -1,8 +1,8 @@
 #include "index/scalar/row_set_codec.h"
 
 #include <fmt/format.h>
-#include <roaring/roaring.hh>
 
+#include <roaring/roaring.hh>
 #include <stdexcept>
 #include <vector>
 

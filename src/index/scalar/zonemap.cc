@@ -17,9 +17,9 @@ class ZoneMapPlugin final : public ScalarIndexPlugin {
   }
 
   Result<ScalarIndexConfig> NormalizeConfig(const IndexParams& params) const override {
-    ScalarIndexConfig config{std::string(name()),
-                             {{std::string(zonemap::kRowsPerZoneParam),
-                               std::to_string(zonemap::kDefaultRowsPerZone)}}};
+    ScalarIndexConfig config{
+        std::string(name()),
+        {{std::string(zonemap::kRowsPerZoneParam), std::to_string(zonemap::kDefaultRowsPerZone)}}};
     IXRAY_RETURN_NOT_OK(MergeParams(name(), params, &config));
     IXRAY_RETURN_NOT_OK(RowsPerZone(config).status());
     return config;
@@ -50,8 +50,6 @@ class ZoneMapPlugin final : public ScalarIndexPlugin {
 
 }  // namespace
 
-std::unique_ptr<ScalarIndexPlugin> MakeZoneMapPlugin() {
-  return std::make_unique<ZoneMapPlugin>();
-}
+std::unique_ptr<ScalarIndexPlugin> MakeZoneMapPlugin() { return std::make_unique<ZoneMapPlugin>(); }
 
 }  // namespace ixray::scalar
