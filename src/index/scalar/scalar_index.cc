@@ -119,6 +119,8 @@ const ScalarIndexRegistry& ScalarIndexRegistry::BuiltIn() {
   static const ScalarIndexRegistry* registry = [] {
     std::vector<std::unique_ptr<ScalarIndexPlugin>> plugins;
     // Each plugin's branch adds its factory here.
+    plugins.push_back(MakeBTreePlugin());
+    plugins.push_back(MakeZoneMapPlugin());
     return new ScalarIndexRegistry(std::move(plugins));
   }();
   return *registry;
