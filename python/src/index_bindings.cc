@@ -83,7 +83,7 @@ ScalarIndexParams ScalarParamsFrom(const nb::dict& kw) {
     } else if (nb::isinstance<nb::str>(value)) {
       p[k] = nb::cast<std::string>(value);
     } else {
-      throw StatusError(Status::InvalidArgument(
+      throw StatusError(Status::TypeError(
           "scalar index parameter '" + k + "' must be a bool, an int or a string, got " +
           nb::cast<std::string>(nb::str(value.type()))));
     }
