@@ -27,12 +27,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <roaring/roaring64map.hh>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <roaring/roaring64map.hh>
 
 #include "index/segment_file.h"
 #include "ixray/array.h"
@@ -43,10 +42,20 @@
 #include "ixray/type.h"
 #include "query/expression.h"
 
+// CRoaring declares its C++ classes globally up to 0.2 (Debian's
+// libroaring-dev 0.2.66) and in namespace roaring from 0.3 on; the
+// unqualified lookup below finds Roaring64Map in either.
+namespace roaring {}
+
 namespace ixray::scalar {
 
+namespace roaring_lookup {
+using namespace ::roaring;
+using Roaring64 = Roaring64Map;
+}  // namespace roaring_lookup
+
 // Row addresses ((fragment_id << 32) | row offset), as a 64-bit roaring map.
-using RowAddressSet = roaring::Roaring64Map;
+using RowAddressSet = roaring_lookup::Roaring64;
 
 // What a segment knows about a predicate over the rows it indexed.
 struct IndexAnswer {
