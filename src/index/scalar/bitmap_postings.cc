@@ -55,6 +55,13 @@ Result<RowAddressSet> DecodeRowSet(std::string_view bytes, std::string_view what
     if (size == 0) return Corrupt(what, "bad row set bucket");
     auto checked = dataset::DeletionVector::DeserializePortable({start, size}, what);
     if (!checked.ok()) return Corrupt(what, "bad row set bucket");
+    // CRoaring's 64-bit reader steps over each bucket by its re-serialized
+    // size, so the bytes must be in the form CRoaring writes.
+    roaring_bitmap_t* bucket = roaring_bitmap_portable_deserialize_safe(start, size);
+    if (bucket == nullptr) return Corrupt(what, "bad row set bucket");
+    const size_t canonical = roaring_bitmap_portable_size_in_bytes(bucket);
+    roaring_bitmap_free(bucket);
+    if (canonical != size) return Corrupt(what, "row set bucket not in canonical form");
     IXRAY_RETURN_NOT_OK(in.GetBytes(size, "bucket").status());
   }
   if (in.remaining() != 0) return Corrupt(what, "trailing bytes after row set");
