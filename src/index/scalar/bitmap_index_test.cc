@@ -36,10 +36,9 @@ Column<T> RandomColumn(std::mt19937& rng, Gen gen, int null_percent = 10) {
 void CheckAll(const ArrayPtr& column, const std::vector<std::string>& filters, uint32_t seed) {
   std::mt19937 rng(seed);
   Fixture f;
-  ASSERT_TRUE(
-      BuildFixture("bitmap", MakeBatch({{"c", column}}), SparseAddresses(column->length(), rng), &f,
-                   seed)
-          .ok());
+  ASSERT_TRUE(BuildFixture("bitmap", MakeBatch({{"c", column}}),
+                           SparseAddresses(column->length(), rng), &f, seed)
+                  .ok());
   EXPECT_EQ(f.segment->num_rows(), column->length());
   for (const auto& filter : filters) {
     EXPECT_EQ(CheckFilter(f, filter), AnswerKind::kExact) << filter;
@@ -57,14 +56,33 @@ TEST(BitmapIndexTest, Strings) {
   std::mt19937 rng(1);
   const std::vector<std::string> palette = {"red", "green", "blue", "", "r", "reed", "Red", "zz"};
   auto values = RandomColumn<std::string>(rng, [&] { return palette[rng() % palette.size()]; });
-  const auto filters =
-      With({"c = 'red'", "c = ''", "c = 'absent'", "c != 'red'", "c != ''", "c < 'm'",
-            "c <= 'red'", "c > 'r'", "c >= 'blue'", "c IN ('a', 'red', 'zz')",
-            "c IN ('red', NULL)", "c NOT IN ('red', 'blue')", "c NOT IN ('red', NULL)",
-            "c BETWEEN 'b' AND 'r'", "c NOT BETWEEN 'b' AND 'r'", "c BETWEEN NULL AND 'r'",
-            "c NOT BETWEEN NULL AND 'r'", "c LIKE 'r%'", "c LIKE '%e%'", "c NOT LIKE '_ed'",
-            "c LIKE ''", "contains(c, 'ee')", "contains(c, '')", "c = NULL", "c != NULL",
-            "NOT c IN ('green')", "c LIKE NULL"});
+  const auto filters = With({"c = 'red'",
+                             "c = ''",
+                             "c = 'absent'",
+                             "c != 'red'",
+                             "c != ''",
+                             "c < 'm'",
+                             "c <= 'red'",
+                             "c > 'r'",
+                             "c >= 'blue'",
+                             "c IN ('a', 'red', 'zz')",
+                             "c IN ('red', NULL)",
+                             "c NOT IN ('red', 'blue')",
+                             "c NOT IN ('red', NULL)",
+                             "c BETWEEN 'b' AND 'r'",
+                             "c NOT BETWEEN 'b' AND 'r'",
+                             "c BETWEEN NULL AND 'r'",
+                             "c NOT BETWEEN NULL AND 'r'",
+                             "c LIKE 'r%'",
+                             "c LIKE '%e%'",
+                             "c NOT LIKE '_ed'",
+                             "c LIKE ''",
+                             "contains(c, 'ee')",
+                             "contains(c, '')",
+                             "c = NULL",
+                             "c != NULL",
+                             "NOT c IN ('green')",
+                             "c LIKE NULL"});
   CheckAll(TypedArray(utf8(), values), filters, 1);
   CheckAll(TypedArray(large_utf8(), values), filters, 2);
   CheckAll(TypedArray(binary(), values), filters, 3);
@@ -72,14 +90,30 @@ TEST(BitmapIndexTest, Strings) {
 
 TEST(BitmapIndexTest, SignedIntegers) {
   std::mt19937 rng(2);
-  const auto filters =
-      With({"c = 3",          "c = -5",           "c != 3",          "c < 0",
-            "c <= -2",        "c > 2.5",          "c >= 1000",       "c = 2.5",
-            "c != 2.5",       "c < -1000",        "c > 127",         "c IN (1, 2, NULL)",
-            "c IN (1, 2.5, 300)", "c NOT IN (1, 2)", "c NOT IN (1, NULL)", "c BETWEEN -2 AND 2",
-            "c NOT BETWEEN -2 AND 2", "c BETWEEN 2 AND -2", "c BETWEEN NULL AND 2",
-            "c NOT BETWEEN NULL AND 2", "c = NULL", "c >= -1.5", "c BETWEEN -2.5 AND 1.5",
-            "NOT c IN (0)"});
+  const auto filters = With({"c = 3",
+                             "c = -5",
+                             "c != 3",
+                             "c < 0",
+                             "c <= -2",
+                             "c > 2.5",
+                             "c >= 1000",
+                             "c = 2.5",
+                             "c != 2.5",
+                             "c < -1000",
+                             "c > 127",
+                             "c IN (1, 2, NULL)",
+                             "c IN (1, 2.5, 300)",
+                             "c NOT IN (1, 2)",
+                             "c NOT IN (1, NULL)",
+                             "c BETWEEN -2 AND 2",
+                             "c NOT BETWEEN -2 AND 2",
+                             "c BETWEEN 2 AND -2",
+                             "c BETWEEN NULL AND 2",
+                             "c NOT BETWEEN NULL AND 2",
+                             "c = NULL",
+                             "c >= -1.5",
+                             "c BETWEEN -2.5 AND 1.5",
+                             "NOT c IN (0)"});
   auto small = RandomColumn<int8_t>(rng, [&] { return static_cast<int8_t>(rng() % 11) - 5; });
   CheckAll(TypedArray(int8(), small), filters, 4);
   auto wide = RandomColumn<int64_t>(rng, [&] { return static_cast<int64_t>(rng() % 11) - 5; });
@@ -91,12 +125,12 @@ TEST(BitmapIndexTest, SignedIntegers) {
 
 TEST(BitmapIndexTest, UnsignedIntegers) {
   std::mt19937 rng(3);
-  const std::vector<uint64_t> palette = {0, 1, 5, uint64_t{1} << 63, ~uint64_t{0},
-                                         (uint64_t{1} << 63) - 1};
+  const std::vector<uint64_t> palette = {
+      0, 1, 5, uint64_t{1} << 63, ~uint64_t{0}, (uint64_t{1} << 63) - 1};
   auto values = RandomColumn<uint64_t>(rng, [&] { return palette[rng() % palette.size()]; });
   CheckAll(TypedArray(uint64(), values),
-           With({"c > 9223372036854775807", "c = 18446744073709551615", "c < 0", "c >= 0",
-                 "c != 5", "c <= 1", "c = -1", "c IN (0, 18446744073709551615)",
+           With({"c > 9223372036854775807", "c = 18446744073709551615", "c < 0", "c >= 0", "c != 5",
+                 "c <= 1", "c = -1", "c IN (0, 18446744073709551615)",
                  "c NOT IN (5, 9223372036854775808)", "c BETWEEN 1 AND 9223372036854775808"}),
            7);
   auto bytes = RandomColumn<uint8_t>(rng, [&] { return static_cast<uint8_t>(rng() % 256); });
@@ -109,22 +143,23 @@ TEST(BitmapIndexTest, Floats) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
   const std::vector<double> palette = {0.0, -0.0, 1.5, -1.5, 0.1, nan, inf, -inf, 1e300};
-  const auto filters = With({"c = 0",         "c != 0",        "c = 1.5",       "c != 1.5",
-                             "c < 0",         "c <= 0",        "c > 0.1",       "c >= 0.1",
-                             "c = 0.1",       "c IN (0.1, 1.5)", "c IN (0, NULL)", "c NOT IN (1.5)",
-                             "c NOT IN (1.5, NULL)", "c BETWEEN -1 AND 1",
+  const auto filters = With({"c = 0", "c != 0", "c = 1.5", "c != 1.5", "c < 0", "c <= 0", "c > 0.1",
+                             "c >= 0.1", "c = 0.1", "c IN (0.1, 1.5)", "c IN (0, NULL)",
+                             "c NOT IN (1.5)", "c NOT IN (1.5, NULL)", "c BETWEEN -1 AND 1",
                              "c NOT BETWEEN -1 AND 1", "c > 1e308", "c < -1e308", "c = 1e300"});
   auto doubles = RandomColumn<double>(rng, [&] { return palette[rng() % palette.size()]; });
   CheckAll(TypedArray(float64(), doubles), filters, 9);
   auto floats = RandomColumn<float>(rng, [&] { return static_cast<float>(palette[rng() % 8]); });
   CheckAll(TypedArray(float32(), floats), filters, 10);
-  auto halves = RandomColumn<uint16_t>(rng, [&] { return query::DoubleToHalf(palette[rng() % 8]); });
+  auto halves =
+      RandomColumn<uint16_t>(rng, [&] { return query::DoubleToHalf(palette[rng() % 8]); });
   CheckAll(TypedArray(float16(), halves), filters, 11);
 }
 
 TEST(BitmapIndexTest, BoolDatesAndTimestamps) {
   std::mt19937 rng(5);
-  auto bools = RandomColumn<bool>(rng, [&] { return rng() % 3 == 0; }, 20);
+  auto bools = RandomColumn<bool>(
+      rng, [&] { return rng() % 3 == 0; }, 20);
   CheckAll(TypedArray(boolean(), bools),
            With({"c", "NOT c", "c = FALSE", "c != TRUE", "c IN (TRUE, NULL)", "c NOT IN (FALSE)",
                  "c < TRUE"}),
@@ -150,12 +185,11 @@ TEST(BitmapIndexTest, EmptyAndAllNull) {
   std::mt19937 rng(6);
   Column<std::string> nulls(50);
   Fixture f;
-  ASSERT_TRUE(
-      BuildFixture("BITMAP", MakeBatch({{"c", TypedArray(utf8(), nulls)}}), SparseAddresses(50, rng),
-                   &f)
-          .ok());
-  for (const std::string filter : {"c = 'a'", "c != 'a'", "c IS NULL", "c IS NOT NULL",
-                                   "c NOT IN ('a')", "c LIKE '%'"}) {
+  ASSERT_TRUE(BuildFixture("BITMAP", MakeBatch({{"c", TypedArray(utf8(), nulls)}}),
+                           SparseAddresses(50, rng), &f)
+                  .ok());
+  for (const std::string filter :
+       {"c = 'a'", "c != 'a'", "c IS NULL", "c IS NOT NULL", "c NOT IN ('a')", "c LIKE '%'"}) {
     EXPECT_EQ(CheckFilter(f, filter), AnswerKind::kExact);
   }
   Fixture empty;

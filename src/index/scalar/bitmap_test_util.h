@@ -107,8 +107,8 @@ inline AnswerKind CheckFilter(const Fixture& f, const std::string& filter) {
   if (!answer.ok() || !answer->has_value()) return AnswerKind::kNone;
   const IndexAnswer& a = **answer;
   if (a.exact) {
-    EXPECT_TRUE(Members(a.rows) == Members(expected)) << "index: " << a.rows.cardinality()
-                                    << " rows, evaluator: " << expected.cardinality();
+    EXPECT_TRUE(Members(a.rows) == Members(expected))
+        << "index: " << a.rows.cardinality() << " rows, evaluator: " << expected.cardinality();
     return AnswerKind::kExact;
   }
   const std::vector<uint64_t> rows = Members(a.rows), want = Members(expected);

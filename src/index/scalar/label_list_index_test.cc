@@ -88,10 +88,9 @@ TEST(LabelListIndexTest, LargeStringAndBinaryItems) {
       }
     }
     Fixture f;
-    ASSERT_TRUE(
-        BuildFixture("LABEL_LIST", MakeBatch({{"c", *builder.Finish()}}), SparseAddresses(400, rng),
-                     &f)
-            .ok());
+    ASSERT_TRUE(BuildFixture("LABEL_LIST", MakeBatch({{"c", *builder.Finish()}}),
+                             SparseAddresses(400, rng), &f)
+                    .ok());
     for (const auto& filter : kFilters) EXPECT_EQ(CheckFilter(f, filter), AnswerKind::kExact);
   }
 }

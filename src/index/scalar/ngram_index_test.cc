@@ -32,21 +32,21 @@ Column<std::string> RandomStrings(std::mt19937& rng, int64_t n) {
 }
 
 const std::vector<std::string> kNarrowing = {
-    "contains(c, 'abc')",     "contains(c, 'abca')",      "contains(c, 'ABC')",
-    "contains(c, 'aAb')",     "contains(c, 'ddddddd')",   "contains(c, '\xc3\xa9\xe6\x97\xa5')",
-    "c LIKE '%abc%'",         "c LIKE '%abc%dab%'",       "c LIKE 'abc%'",
-    "c LIKE '%cab'",          "c LIKE 'ab_cda%'",         "c LIKE '%\xe6\x97\xa5_a%bcd'",
-    "c LIKE 'abc'",           "c LIKE '%_abc_%'",         "c = 'abcab'",
-    "c IN ('abc', 'bcda')",   "c IN ('abc', NULL)",       "contains(c, 'zzz')",
+    "contains(c, 'abc')",   "contains(c, 'abca')",    "contains(c, 'ABC')",
+    "contains(c, 'aAb')",   "contains(c, 'ddddddd')", "contains(c, '\xc3\xa9\xe6\x97\xa5')",
+    "c LIKE '%abc%'",       "c LIKE '%abc%dab%'",     "c LIKE 'abc%'",
+    "c LIKE '%cab'",        "c LIKE 'ab_cda%'",       "c LIKE '%\xe6\x97\xa5_a%bcd'",
+    "c LIKE 'abc'",         "c LIKE '%_abc_%'",       "c = 'abcab'",
+    "c IN ('abc', 'bcda')", "c IN ('abc', NULL)",     "contains(c, 'zzz')",
 };
 const std::vector<std::string> kExact = {
-    "c IS NULL", "c IS NOT NULL", "contains(c, '')", "c LIKE '%'", "c LIKE '%%'",
-    "c = NULL",  "c LIKE NULL",
+    "c IS NULL",   "c IS NOT NULL", "contains(c, '')", "c LIKE '%'",
+    "c LIKE '%%'", "c = NULL",      "c LIKE NULL",
 };
 const std::vector<std::string> kUnanswered = {
-    "contains(c, 'ab')", "c LIKE '%ab%'",  "c LIKE 'a_b_c'",  "c LIKE '_'", "c LIKE ''",
-    "c LIKE 'ab%cd'",    "c NOT LIKE '%abc%'", "c != 'abc'", "c < 'abc'",   "c IN ('abc', 'b')",
-    "c NOT IN ('abc')",
+    "contains(c, 'ab')", "c LIKE '%ab%'",     "c LIKE 'a_b_c'",     "c LIKE '_'",
+    "c LIKE ''",         "c LIKE 'ab%cd'",    "c NOT LIKE '%abc%'", "c != 'abc'",
+    "c < 'abc'",         "c IN ('abc', 'b')", "c NOT IN ('abc')",
 };
 
 void CheckAll(const Fixture& f) {
@@ -71,8 +71,8 @@ TEST(NGramIndexTest, AnswersAreSupersets) {
 
 TEST(NGramIndexTest, NarrowsToTheRowsHoldingTheTrigrams) {
   std::mt19937 rng(2);
-  Column<std::string> values = {"hello world", "help", "yellow", std::nullopt, "", "HELLO",
-                                "shell", "hel lo"};
+  Column<std::string> values = {"hello world", "help",  "yellow", std::nullopt, "",
+                                "HELLO",       "shell", "hel lo"};
   Fixture f;
   ASSERT_TRUE(BuildFixture("NGRAM", MakeBatch({{"c", TypedArray(utf8(), values)}}),
                            SparseAddresses(static_cast<int64_t>(values.size()), rng), &f)
