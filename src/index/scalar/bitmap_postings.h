@@ -3,6 +3,9 @@
 // bitmap of the rows holding it, plus the rows indexed and the null rows.
 //
 // On disk (blobs of one segment file, index/segment_file.h):
+//   "meta"             the index type (string), u32 version, u64 rows, u64 keys
+//   "keys"             u64 key count n, n + 1 u64 end offsets (the first 0),
+//                      then the keys' bytes, strictly ascending by memcmp
 //   "postings.table"   u32 magic "IXPL", u32 version, u64 entry count,
 //                      u64 chunk count, then per entry u32 chunk, u64
 //                      offset, u64 length (into that chunk)
