@@ -118,9 +118,11 @@ std::vector<std::string> ScalarIndexRegistry::names() const {
 const ScalarIndexRegistry& ScalarIndexRegistry::BuiltIn() {
   static const ScalarIndexRegistry* registry = [] {
     std::vector<std::unique_ptr<ScalarIndexPlugin>> plugins;
-    // Each plugin's branch adds its factory here.
     plugins.push_back(MakeBTreePlugin());
     plugins.push_back(MakeZoneMapPlugin());
+    plugins.push_back(MakeBitmapPlugin());
+    plugins.push_back(MakeLabelListPlugin());
+    plugins.push_back(MakeNGramPlugin());
     return new ScalarIndexRegistry(std::move(plugins));
   }();
   return *registry;

@@ -27,12 +27,11 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <roaring/roaring64map.hh>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <roaring/roaring64map.hh>
 
 #include "index/segment_file.h"
 #include "ixray/array.h"
@@ -47,6 +46,8 @@ namespace ixray::scalar {
 
 // Row addresses ((fragment_id << 32) | row offset), as a 64-bit roaring map.
 using RowAddressSet = ::Roaring64Map;  // CRoaring 0.2 (Debian 12): global namespace
+// Beware (CRoaring 0.2.66): operator== loops forever on a map holding an
+// empty bucket, which subtraction leaves; compare members, not maps.
 
 // What a segment knows about a predicate over the rows it indexed.
 struct IndexAnswer {
