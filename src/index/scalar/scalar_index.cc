@@ -119,6 +119,7 @@ const ScalarIndexRegistry& ScalarIndexRegistry::BuiltIn() {
   static const ScalarIndexRegistry* registry = [] {
     std::vector<std::unique_ptr<ScalarIndexPlugin>> plugins;
     // Each plugin's branch adds its factory here.
+    plugins.push_back(MakeInvertedPlugin());
     return new ScalarIndexRegistry(std::move(plugins));
   }();
   return *registry;

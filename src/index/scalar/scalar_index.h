@@ -46,7 +46,7 @@
 namespace ixray::scalar {
 
 // Row addresses ((fragment_id << 32) | row offset), as a 64-bit roaring map.
-using RowAddressSet = roaring::Roaring64Map;
+using RowAddressSet = ::Roaring64Map;  // CRoaring 0.2 (Debian 12): global namespace
 
 // What a segment knows about a predicate over the rows it indexed.
 struct IndexAnswer {
