@@ -43,10 +43,15 @@ Result<std::unique_ptr<InvertedSegment>> InvertedSegment::Open(BlobReader read,
   if (!segment->with_positions_ && segment->num_position_chunks_ != 0) {
     return Status::Corruption("INVERTED segment has positions chunks but no positions");
   }
-  segment->posting_chunks_.resize(segment->num_posting_chunks_);
-  segment->position_chunks_.resize(segment->num_position_chunks_);
+  // Every chunk holds at least one term's list (bounds the allocations below).
+  if (segment->num_posting_chunks_ > segment->num_terms_ ||
+      segment->num_position_chunks_ > segment->num_terms_) {
+    return Status::Corruption("INVERTED segment has more chunks than terms");
+  }
   IXRAY_RETURN_NOT_OK(segment->ParseDocs());
   IXRAY_RETURN_NOT_OK(segment->ParseTerms());
+  segment->posting_chunks_.resize(segment->num_posting_chunks_);
+  segment->position_chunks_.resize(segment->num_position_chunks_);
   return segment;
 }
 
