@@ -122,8 +122,8 @@ Status SearchSegmentPhrase(const InvertedSegment& segment, const QueryTokens& qu
     bool in_all = true;
     for (size_t t = 0; t < postings.size() && in_all; ++t) {
       const auto& docs = postings[t].docs;
-      index[t] = static_cast<size_t>(
-          std::lower_bound(docs.begin() + index[t], docs.end(), doc) - docs.begin());
+      index[t] = static_cast<size_t>(std::lower_bound(docs.begin() + index[t], docs.end(), doc) -
+                                     docs.begin());
       in_all = index[t] < docs.size() && docs[index[t]] == doc;
     }
     if (!in_all) continue;

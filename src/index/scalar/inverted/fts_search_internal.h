@@ -77,9 +77,8 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
                          const Bm25& bm25, const AllowedFn& allowed, TopK* top);
 
 // Match query over one segment scoring every posting (the test oracle).
-Status SearchSegmentExhaustive(const InvertedSegment& segment,
-                               const std::vector<QueryTerm>& terms, const Bm25& bm25,
-                               const AllowedFn& allowed, TopK* top);
+Status SearchSegmentExhaustive(const InvertedSegment& segment, const std::vector<QueryTerm>& terms,
+                               const Bm25& bm25, const AllowedFn& allowed, TopK* top);
 
 // SearchFullText with exhaustive scoring for match queries.
 Result<std::vector<ScoredRow>> SearchFullTextExhaustive(

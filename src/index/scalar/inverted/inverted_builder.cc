@@ -152,8 +152,8 @@ Status InvertedSegmentBuilder::Add(const Array& values, std::span<const RowAddre
   }
   const int64_t n = values.length();
   if (static_cast<int64_t>(addresses.size()) != n) {
-    return Status::InvalidArgument(fmt::format("{} values but {} row addresses", n,
-                                               addresses.size()));
+    return Status::InvalidArgument(
+        fmt::format("{} values but {} row addresses", n, addresses.size()));
   }
   for (int64_t i = 0; i < n; ++i) {
     const bool ascending = i == 0 ? !has_last_address_ || addresses[0] > last_address_
@@ -187,9 +187,8 @@ Status InvertedSegmentBuilder::Add(const Array& values, std::span<const RowAddre
 }
 
 Status InvertedSegmentBuilder::Finish(index::SegmentFileWriter& out) {
-  return FinishTo([&out](std::string_view name, std::string_view bytes) {
-    return out.Add(name, bytes);
-  });
+  return FinishTo(
+      [&out](std::string_view name, std::string_view bytes) { return out.Add(name, bytes); });
 }
 
 Status InvertedSegmentBuilder::FinishTo(const BlobSink& sink) {
@@ -285,8 +284,8 @@ Result<std::unique_ptr<InvertedSegment>> BuildInMemoryInvertedSegment(
   auto blobs = std::make_shared<std::map<std::string, BufferPtr, std::less<>>>();
   IXRAY_RETURN_NOT_OK(builder->FinishTo([&](std::string_view name, std::string_view bytes) {
     auto owner = std::make_shared<std::string>(bytes);
-    (*blobs)[std::string(name)] = Buffer::Wrap(owner->data(), static_cast<int64_t>(owner->size()),
-                                               owner);
+    (*blobs)[std::string(name)] =
+        Buffer::Wrap(owner->data(), static_cast<int64_t>(owner->size()), owner);
     return Status::OK();
   }));
   BlobReader read = [blobs](std::string_view name) -> Result<BufferPtr> {

@@ -71,8 +71,8 @@ class InvertedSegmentBuilder final : public ScalarSegmentBuilder {
   uint64_t num_rows_ = 0;
   bool has_last_address_ = false;
   RowAddress last_address_ = 0;
-  std::vector<RowAddress> addresses_;   // per doc
-  std::vector<uint32_t> doc_lengths_;   // per doc
+  std::vector<RowAddress> addresses_;  // per doc
+  std::vector<uint32_t> doc_lengths_;  // per doc
   uint64_t total_tokens_ = 0;
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids_;
   std::vector<const std::string*> terms_;  // by term id (keys of term_ids_)

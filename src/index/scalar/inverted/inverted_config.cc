@@ -13,10 +13,11 @@ namespace {
 // The parameters with their defaults, as NormalizeInvertedConfig fills them in.
 const IndexParams& Defaults() {
   static const IndexParams defaults = {
-      {"base_tokenizer", "simple"}, {"language", "English"},      {"lower_case", "true"},
-      {"stem", "true"},             {"remove_stop_words", "true"}, {"ascii_folding", "true"},
-      {"max_token_length", "40"},   {"min_ngram_length", "3"},     {"max_ngram_length", "3"},
-      {"with_position", "false"},
+      {"base_tokenizer", "simple"},  {"language", "English"},
+      {"lower_case", "true"},        {"stem", "true"},
+      {"remove_stop_words", "true"}, {"ascii_folding", "true"},
+      {"max_token_length", "40"},    {"min_ngram_length", "3"},
+      {"max_ngram_length", "3"},     {"with_position", "false"},
   };
   return defaults;
 }
@@ -39,8 +40,8 @@ Result<BaseTokenizer> ParseBaseTokenizer(std::string_view name) {
   if (lower == "whitespace") return BaseTokenizer::kWhitespace;
   if (lower == "raw") return BaseTokenizer::kRaw;
   if (lower == "ngram") return BaseTokenizer::kNGram;
-  return Status::InvalidArgument(fmt::format(
-      "unknown base_tokenizer '{}'; supported: simple, whitespace, raw, ngram", name));
+  return Status::InvalidArgument(
+      fmt::format("unknown base_tokenizer '{}'; supported: simple, whitespace, raw, ngram", name));
 }
 
 std::string_view BaseTokenizerName(BaseTokenizer base) {
@@ -61,9 +62,10 @@ Result<std::string> ParseLanguage(std::string_view name) {
   const std::vector<std::string> languages = SupportedLanguages();
   const std::string wanted = Capitalize(name);
   if (std::find(languages.begin(), languages.end(), wanted) == languages.end()) {
-    return Status::InvalidArgument(fmt::format("unknown language '{}' for the INVERTED index; "
-                                               "supported: {}",
-                                               name, fmt::join(languages, ", ")));
+    return Status::InvalidArgument(
+        fmt::format("unknown language '{}' for the INVERTED index; "
+                    "supported: {}",
+                    name, fmt::join(languages, ", ")));
   }
   return wanted;
 }
@@ -99,8 +101,8 @@ Result<InvertedConfig> ParseInvertedConfig(const ScalarIndexConfig& config) {
   IXRAY_ASSIGN_OR_RAISE(t.max_ngram_length, config.GetInt("max_ngram_length"));
   IXRAY_ASSIGN_OR_RAISE(out.with_position, config.GetBool("with_position"));
   if (t.max_token_length < 1 || t.max_token_length > (1 << 20)) {
-    return Status::InvalidArgument(fmt::format(
-        "max_token_length must be in [1, 1048576], got {}", t.max_token_length));
+    return Status::InvalidArgument(
+        fmt::format("max_token_length must be in [1, 1048576], got {}", t.max_token_length));
   }
   if (t.min_ngram_length < 1 || t.max_ngram_length < t.min_ngram_length ||
       t.max_ngram_length > 255) {

@@ -81,8 +81,7 @@ Status InvertedSegment::ParseTerms() {
     return Status::Corruption("INVERTED segment term dictionary is truncated");
   }
   term_bytes_start_ = (num_terms_ + 1) * 4;
-  const uint32_t bytes_size =
-      format::LoadLittleEndian<uint32_t>(terms_->data() + num_terms_ * 4);
+  const uint32_t bytes_size = format::LoadLittleEndian<uint32_t>(terms_->data() + num_terms_ * 4);
   records_start_ = term_bytes_start_ + bytes_size;
   if (records_start_ + num_terms_ * kTermRecordSize != size) {
     return Status::Corruption("INVERTED segment term dictionary has the wrong size");

@@ -121,7 +121,8 @@ TEST(InvertedPluginTest, BuildsAndOpensASegmentFile) {
 
   auto rows = Match(*segment, "Quick!");
   ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(Addresses(*rows), (std::vector<RowAddress>{MakeRowAddress(4, 1), MakeRowAddress(1, 0)}));
+  EXPECT_EQ(Addresses(*rows),
+            (std::vector<RowAddress>{MakeRowAddress(4, 1), MakeRowAddress(1, 0)}));
   EXPECT_TRUE(Match(*segment, "")->empty());
   EXPECT_TRUE(Match(*segment, "unicorn")->empty());
   query::ColumnPredicate predicate;
@@ -176,13 +177,12 @@ TEST(InvertedSegmentTest, IndexesListsOfStrings) {
             (std::vector<RowAddress>{3}));
 
   // The builder checks the values' type against the column's.
-  auto text_builder = *InvertedSegmentBuilder::Make(config, Field{"tags", list(utf8())},
-                                                     SerialContext());
+  auto text_builder =
+      *InvertedSegmentBuilder::Make(config, Field{"tags", list(utf8())}, SerialContext());
   EXPECT_EQ(text_builder->Add(*Strings({"a"}), Rows(1)).code(), StatusCode::kTypeError);
-  EXPECT_EQ(InvertedSegmentBuilder::Make(config, Field{"n", int64()}, SerialContext())
-                .status()
-                .code(),
-            StatusCode::kTypeError);
+  EXPECT_EQ(
+      InvertedSegmentBuilder::Make(config, Field{"n", int64()}, SerialContext()).status().code(),
+      StatusCode::kTypeError);
 }
 
 TEST(InvertedSegmentTest, NullAndEmptyDocuments) {
@@ -226,8 +226,7 @@ TEST(InvertedSegmentTest, DamagedBlobsAreCorruption) {
   bad_magic["meta"][0] = 'X';
   expect_open_corrupt(bad_magic);
   Blobs unsorted = good;  // swap two term bytes: "alpha" -> "lapha"
-  std::swap(unsorted["terms"][4 * (1 + 16)],
-            unsorted["terms"][4 * (1 + 16) + 1]);
+  std::swap(unsorted["terms"][4 * (1 + 16)], unsorted["terms"][4 * (1 + 16) + 1]);
   expect_open_corrupt(unsorted);
   Blobs unordered_docs = good;
   std::swap(unordered_docs["docs"][0], unordered_docs["docs"][8]);
@@ -249,8 +248,7 @@ TEST(InvertedSegmentTest, DamagedBlobsAreCorruption) {
   EXPECT_EQ(query_status(short_postings, FtsQuery::Kind::kMatch).code(), StatusCode::kCorruption);
   Blobs short_positions = good;
   short_positions["positions.0"].resize(good.at("positions.0").size() / 2);
-  EXPECT_EQ(query_status(short_positions, FtsQuery::Kind::kPhrase).code(),
-            StatusCode::kCorruption);
+  EXPECT_EQ(query_status(short_positions, FtsQuery::Kind::kPhrase).code(), StatusCode::kCorruption);
   Blobs missing = good;
   missing.erase("postings.0");
   EXPECT_FALSE(query_status(missing, FtsQuery::Kind::kMatch).ok());

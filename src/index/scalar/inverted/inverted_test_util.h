@@ -35,7 +35,8 @@ inline ArrayPtr Strings(const std::vector<std::optional<std::string>>& values) {
 // Addresses of `n` consecutive rows of `fragment` starting at row `first`.
 inline std::vector<RowAddress> Rows(size_t n, uint32_t fragment = 0, uint32_t first = 0) {
   std::vector<RowAddress> out;
-  for (size_t i = 0; i < n; ++i) out.push_back(MakeRowAddress(fragment, first + static_cast<uint32_t>(i)));
+  for (size_t i = 0; i < n; ++i)
+    out.push_back(MakeRowAddress(fragment, first + static_cast<uint32_t>(i)));
   return out;
 }
 
@@ -44,8 +45,7 @@ inline std::unique_ptr<InvertedSegment> BuildSegment(const ScalarIndexConfig& co
                                                      const std::vector<RowAddress>& addresses,
                                                      const Field* field = nullptr) {
   const Field text{"text", values.type()};
-  auto segment =
-      BuildInMemoryInvertedSegment(config, field ? *field : text, values, addresses);
+  auto segment = BuildInMemoryInvertedSegment(config, field ? *field : text, values, addresses);
   EXPECT_TRUE(segment.ok()) << segment.status().ToString();
   return segment.ok() ? std::move(*segment) : nullptr;
 }

@@ -57,7 +57,8 @@ void EncodePostingList(std::span<const uint32_t> docs, std::span<const uint32_t>
     for (size_t i = begin; i < end; ++i) PutVarint(tfs[i], out);
     uint8_t* header = reinterpret_cast<uint8_t*>(out->data() + headers) + block * kBlockHeaderSize;
     format::StoreLittleEndian<uint32_t>(header, docs[end - 1]);
-    format::StoreLittleEndian<uint32_t>(header + 4, static_cast<uint32_t>(out->size() - data_start));
+    format::StoreLittleEndian<uint32_t>(header + 4,
+                                        static_cast<uint32_t>(out->size() - data_start));
     format::StoreLittleEndian<uint32_t>(header + 8, max_tf);
     format::StoreLittleEndian<uint32_t>(header + 12, min_length);
   }
@@ -194,8 +195,7 @@ Status PostingCursor::Advance(uint32_t target) {
     IXRAY_RETURN_NOT_OK(DecodeBlock(shallow_block_));
   }
   // The decoded block holds a doc >= target: its last one at least.
-  const uint32_t* found =
-      std::lower_bound(docs_ + index_in_block_, docs_ + block_count_, target);
+  const uint32_t* found = std::lower_bound(docs_ + index_in_block_, docs_ + block_count_, target);
   index_in_block_ = static_cast<uint32_t>(found - docs_);
   doc_ = *found;
   return Status::OK();

@@ -69,8 +69,7 @@ class PostingCursor {
  public:
   // Validates the block headers against `df` and `num_docs` (the segment's
   // documents); Corruption if they do not fit. Positioned on the first doc.
-  static Result<PostingCursor> Open(std::span<const uint8_t> bytes, uint32_t df,
-                                    uint32_t num_docs);
+  static Result<PostingCursor> Open(std::span<const uint8_t> bytes, uint32_t df, uint32_t num_docs);
 
   // The current document, kEndOfPostings when exhausted.
   uint32_t doc() const { return doc_; }

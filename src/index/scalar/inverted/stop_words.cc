@@ -10,15 +10,15 @@ namespace {
 // Function words that carry little meaning for ranking; kept short on
 // purpose (negations such as "not" and "no" stay searchable).
 constexpr std::string_view kEnglish[] = {
-    "a",     "about", "after",  "again", "all",   "am",    "an",    "and",   "any",   "are",
-    "as",    "at",    "be",     "been",  "being", "but",   "by",    "can",   "could", "did",
-    "do",    "does",  "doing",  "for",   "from",  "had",   "has",   "have",  "having", "he",
-    "her",   "here",  "hers",   "him",   "his",   "how",   "i",     "if",    "in",    "into",
-    "is",    "it",    "its",    "itself", "me",   "my",    "of",    "on",    "or",    "our",
-    "ours",  "she",   "should", "so",    "such",  "than",  "that",  "the",   "their", "theirs",
-    "them",  "then",  "there",  "these", "they",  "this",  "those", "to",    "too",   "us",
-    "very",  "was",   "we",     "were",  "what",  "when",  "where", "which", "while", "who",
-    "whom",  "why",   "will",   "with",  "would", "you",   "your",  "yours",
+    "a",    "about", "after",  "again",  "all",   "am",   "an",    "and",   "any",    "are",
+    "as",   "at",    "be",     "been",   "being", "but",  "by",    "can",   "could",  "did",
+    "do",   "does",  "doing",  "for",    "from",  "had",  "has",   "have",  "having", "he",
+    "her",  "here",  "hers",   "him",    "his",   "how",  "i",     "if",    "in",     "into",
+    "is",   "it",    "its",    "itself", "me",    "my",   "of",    "on",    "or",     "our",
+    "ours", "she",   "should", "so",     "such",  "than", "that",  "the",   "their",  "theirs",
+    "them", "then",  "there",  "these",  "they",  "this", "those", "to",    "too",    "us",
+    "very", "was",   "we",     "were",   "what",  "when", "where", "which", "while",  "who",
+    "whom", "why",   "will",   "with",   "would", "you",  "your",  "yours",
 };
 
 struct StringViewHash {

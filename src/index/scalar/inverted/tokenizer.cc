@@ -23,7 +23,8 @@ bool IsAsciiSpace(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 // invalid sequence (then `cp` is unset).
 int Decode(std::string_view text, size_t i, utf8proc_int32_t* cp) {
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i);
-  const utf8proc_ssize_t n = utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(text.size() - i), cp);
+  const utf8proc_ssize_t n =
+      utf8proc_iterate(p, static_cast<utf8proc_ssize_t>(text.size() - i), cp);
   return n > 0 ? static_cast<int>(n) : -1;
 }
 
@@ -62,23 +63,40 @@ void AppendCodePoint(utf8proc_int32_t cp, std::string* out) {
 // Letters that Unicode does not decompose but readers expect folded.
 const char* FoldSpecial(utf8proc_int32_t cp) {
   switch (cp) {
-    case 0xDF: return "ss";   // ß
-    case 0xE6: return "ae";   // æ
-    case 0xC6: return "AE";   // Æ
-    case 0xF8: return "o";    // ø
-    case 0xD8: return "O";    // Ø
-    case 0x153: return "oe";  // œ
-    case 0x152: return "OE";  // Œ
-    case 0x142: return "l";   // ł
-    case 0x141: return "L";   // Ł
-    case 0x111: return "d";   // đ
-    case 0x110: return "D";   // Đ
-    case 0xFE: return "th";   // þ
-    case 0xDE: return "TH";   // Þ
-    case 0xF0: return "d";    // ð
-    case 0xD0: return "D";    // Ð
-    case 0x131: return "i";   // ı
-    default: return nullptr;
+    case 0xDF:
+      return "ss";  // ß
+    case 0xE6:
+      return "ae";  // æ
+    case 0xC6:
+      return "AE";  // Æ
+    case 0xF8:
+      return "o";  // ø
+    case 0xD8:
+      return "O";  // Ø
+    case 0x153:
+      return "oe";  // œ
+    case 0x152:
+      return "OE";  // Œ
+    case 0x142:
+      return "l";  // ł
+    case 0x141:
+      return "L";  // Ł
+    case 0x111:
+      return "d";  // đ
+    case 0x110:
+      return "D";  // Đ
+    case 0xFE:
+      return "th";  // þ
+    case 0xDE:
+      return "TH";  // Þ
+    case 0xF0:
+      return "d";  // ð
+    case 0xD0:
+      return "D";  // Ð
+    case 0x131:
+      return "i";  // ı
+    default:
+      return nullptr;
   }
 }
 
@@ -163,8 +181,9 @@ void Tokenizer::Emit(std::string_view raw, uint32_t position, TokenBuffer* out) 
 
   std::string_view token = scratch_;
   if (stemmer_ != nullptr) {
-    const sb_symbol* stemmed = sb_stemmer_stem(
-        stemmer_, reinterpret_cast<const sb_symbol*>(scratch_.data()), static_cast<int>(scratch_.size()));
+    const sb_symbol* stemmed =
+        sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(scratch_.data()),
+                        static_cast<int>(scratch_.size()));
     if (stemmed != nullptr) {
       token = std::string_view(reinterpret_cast<const char*>(stemmed),
                                static_cast<size_t>(sb_stemmer_length(stemmer_)));

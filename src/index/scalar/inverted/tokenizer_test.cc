@@ -27,10 +27,12 @@ TEST(InvertedTokenizerTest, SimpleSplitsOnNonAlphanumerics) {
   EXPECT_EQ(Tokenize("", kPlain), Tokens{});
   EXPECT_EQ(Tokenize(" ,;! ", kPlain), Tokens{});
   // Unicode letters stay together; an em dash and ideographic space split.
-  EXPECT_EQ(Tokenize("naïve\u2014日本語\u3000Ωmega", kPlain),
-            (Tokens{"naive", "日本語", "ωmega"}));
+  EXPECT_EQ(Tokenize("naïve\u2014日本語\u3000Ωmega", kPlain), (Tokens{"naive", "日本語", "ωmega"}));
   // Invalid UTF-8 bytes separate and never reach a token.
-  EXPECT_EQ(Tokenize("ab\xff" "cd \xc3", kPlain), (Tokens{"ab", "cd"}));
+  EXPECT_EQ(Tokenize("ab\xff"
+                     "cd \xc3",
+                     kPlain),
+            (Tokens{"ab", "cd"}));
 }
 
 TEST(InvertedTokenizerTest, WhitespaceRawAndNGram) {
@@ -98,8 +100,8 @@ TEST(InvertedConfigTest, FillsDefaultsAndCanonicalizes) {
   EXPECT_EQ(config->params.at("language"), "English");
   EXPECT_EQ(config->params.at("max_token_length"), "40");
   EXPECT_EQ(config->params.at("with_position"), "false");
-  auto spelled = NormalizeInvertedConfig({{"language", "english"}, {"stem", "TRUE"},
-                                          {"base_tokenizer", "Simple"}});
+  auto spelled = NormalizeInvertedConfig(
+      {{"language", "english"}, {"stem", "TRUE"}, {"base_tokenizer", "Simple"}});
   ASSERT_TRUE(spelled.ok());
   EXPECT_EQ(spelled->Digest(), config->Digest());
 
@@ -122,13 +124,13 @@ TEST(InvertedConfigTest, RejectsBadParameters) {
   auto language = NormalizeInvertedConfig({{"language", "Klingon"}});
   EXPECT_EQ(language.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(language.status().message().find("French"), std::string::npos);
-  for (const IndexParams& bad : std::vector<IndexParams>{
-           {{"base_tokenizer", "icu"}},
-           {{"stem", "maybe"}},
-           {{"max_token_length", "0"}},
-           {{"max_token_length", "ten"}},
-           {{"min_ngram_length", "4"}, {"max_ngram_length", "3"}},
-           {{"min_ngram_length", "0"}}}) {
+  for (const IndexParams& bad :
+       std::vector<IndexParams>{{{"base_tokenizer", "icu"}},
+                                {{"stem", "maybe"}},
+                                {{"max_token_length", "0"}},
+                                {{"max_token_length", "ten"}},
+                                {{"min_ngram_length", "4"}, {"max_ngram_length", "3"}},
+                                {{"min_ngram_length", "0"}}}) {
     EXPECT_EQ(NormalizeInvertedConfig(bad).status().code(), StatusCode::kInvalidArgument);
   }
   ScalarIndexConfig other{"BTREE", {}};

@@ -21,8 +21,7 @@ struct TermCursor {
 
 // Cursors of the terms the segment knows, in term order.
 Result<std::vector<TermCursor>> OpenCursors(const InvertedSegment& segment,
-                                            const std::vector<QueryTerm>& terms,
-                                            const Bm25& bm25) {
+                                            const std::vector<QueryTerm>& terms, const Bm25& bm25) {
   std::vector<TermCursor> cursors;
   for (const QueryTerm& term : terms) {
     const auto info = segment.FindTerm(term.text);
@@ -128,9 +127,8 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
   return Status::OK();
 }
 
-Status SearchSegmentExhaustive(const InvertedSegment& segment,
-                               const std::vector<QueryTerm>& terms, const Bm25& bm25,
-                               const AllowedFn& allowed, TopK* top) {
+Status SearchSegmentExhaustive(const InvertedSegment& segment, const std::vector<QueryTerm>& terms,
+                               const Bm25& bm25, const AllowedFn& allowed, TopK* top) {
   IXRAY_ASSIGN_OR_RAISE(std::vector<TermCursor> cursors, OpenCursors(segment, terms, bm25));
   std::vector<std::optional<double>> scores(segment.num_docs());
   for (TermCursor& cursor : cursors) {
