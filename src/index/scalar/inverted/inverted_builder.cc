@@ -62,6 +62,9 @@ Status InvertedSegmentBuilder::TokenizeRows(const Array& values, int64_t begin, 
   IXRAY_ASSIGN_OR_RAISE(auto tokenizer, Tokenizer::Make(config_.tokenizer));
   const bool is_list = values.type()->id() == TypeId::kList;
   TokenBuffer buffer;
+  // Lower-cased raw token -> local term id, or kDropped (stop word).
+  constexpr uint32_t kDropped = UINT32_MAX;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> raw_ids;
   std::vector<uint64_t> keys;  // (local id << 32) | position, sorted per row
   for (int64_t row = begin; row < end; ++row) {
     if (values.IsNull(row)) {
@@ -77,20 +80,32 @@ Status InvertedSegmentBuilder::TokenizeRows(const Array& values, int64_t begin, 
       for (int64_t i = values.ValueOffset(row); i < values.ValueOffset(row + 1); ++i) {
         if (items.IsNull(i)) continue;
         // A gap of one position keeps phrases from spanning two values.
-        position = tokenizer->Tokenize(items.StringValue(i), position, &buffer) + 1;
+        position = tokenizer->Split(items.StringValue(i), position, &buffer) + 1;
       }
     } else {
-      tokenizer->Tokenize(values.StringValue(row), 0, &buffer);
+      tokenizer->Split(values.StringValue(row), 0, &buffer);
     }
     keys.clear();
     for (size_t t = 0; t < buffer.size(); ++t) {
-      const std::string_view token = buffer.token(t);
-      auto it = out->ids.find(token);
-      if (it == out->ids.end()) {
-        it = out->ids.emplace(std::string(token), static_cast<uint32_t>(out->terms.size())).first;
-        out->terms.push_back(&it->first);
+      const std::string_view raw = buffer.token(t);
+      auto cached = raw_ids.find(raw);
+      if (cached == raw_ids.end()) {
+        // First sight of this raw token in the task: stem (the costly part)
+        // once, then remember its term.
+        uint32_t id = kDropped;
+        if (auto term = tokenizer->Refine(raw)) {
+          auto it = out->ids.find(*term);
+          if (it == out->ids.end()) {
+            it = out->ids.emplace(std::string(*term), static_cast<uint32_t>(out->terms.size()))
+                     .first;
+            out->terms.push_back(&it->first);
+          }
+          id = it->second;
+        }
+        cached = raw_ids.emplace(std::string(raw), id).first;
       }
-      keys.push_back((uint64_t{it->second} << 32) | buffer.positions[t]);
+      if (cached->second == kDropped) continue;
+      keys.push_back((uint64_t{cached->second} << 32) | buffer.positions[t]);
     }
     std::sort(keys.begin(), keys.end());
     for (size_t i = 0; i < keys.size();) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cctype>
+#include <optional>
 
 #include "index/scalar/inverted/stop_words.h"
 
@@ -155,12 +156,12 @@ Tokenizer::~Tokenizer() {
 void Tokenizer::Emit(std::string_view raw, uint32_t position, TokenBuffer* out) {
   // Lower case (or copy) code point by code point, dropping invalid bytes
   // and counting code points for max_token_length.
-  scratch_.clear();
+  const size_t start = out->bytes.size();
   int64_t code_points = 0;
   for (size_t i = 0; i < raw.size();) {
     const auto c = static_cast<uint8_t>(raw[i]);
     if (c < 0x80) {
-      scratch_.push_back(
+      out->bytes.push_back(
           static_cast<char>(options_.lower_case && c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c));
       ++i;
       ++code_points;
@@ -174,16 +175,21 @@ void Tokenizer::Emit(std::string_view raw, uint32_t position, TokenBuffer* out) 
     }
     i += n;
     ++code_points;
-    AppendCodePoint(options_.lower_case ? utf8proc_tolower(cp) : cp, &scratch_);
+    AppendCodePoint(options_.lower_case ? utf8proc_tolower(cp) : cp, &out->bytes);
   }
-  if (scratch_.empty() || code_points > options_.max_token_length) return;
-  if (options_.remove_stop_words && IsStopWord(options_.language, scratch_)) return;
+  if (out->bytes.size() == start || code_points > options_.max_token_length) {
+    out->bytes.resize(start);
+    return;
+  }
+  out->ends.push_back(static_cast<uint32_t>(out->bytes.size()));
+  out->positions.push_back(position);
+}
 
-  std::string_view token = scratch_;
+std::optional<std::string_view> Tokenizer::Refine(std::string_view token) {
+  if (options_.remove_stop_words && IsStopWord(options_.language, token)) return std::nullopt;
   if (stemmer_ != nullptr) {
-    const sb_symbol* stemmed =
-        sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(scratch_.data()),
-                        static_cast<int>(scratch_.size()));
+    const sb_symbol* stemmed = sb_stemmer_stem(
+        stemmer_, reinterpret_cast<const sb_symbol*>(token.data()), static_cast<int>(token.size()));
     if (stemmed != nullptr) {
       token = std::string_view(reinterpret_cast<const char*>(stemmed),
                                static_cast<size_t>(sb_stemmer_length(stemmer_)));
@@ -197,13 +203,24 @@ void Tokenizer::Emit(std::string_view raw, uint32_t position, TokenBuffer* out) 
       token = folded_;
     }
   }
-  if (token.empty()) return;
-  out->bytes.append(token);
-  out->ends.push_back(static_cast<uint32_t>(out->bytes.size()));
-  out->positions.push_back(position);
+  if (token.empty()) return std::nullopt;
+  return token;
 }
 
 uint32_t Tokenizer::Tokenize(std::string_view text, uint32_t first_position, TokenBuffer* out) {
+  split_.clear();
+  const uint32_t next = Split(text, first_position, &split_);
+  for (size_t i = 0; i < split_.size(); ++i) {
+    if (auto token = Refine(split_.token(i))) {
+      out->bytes.append(*token);
+      out->ends.push_back(static_cast<uint32_t>(out->bytes.size()));
+      out->positions.push_back(split_.positions[i]);
+    }
+  }
+  return next;
+}
+
+uint32_t Tokenizer::Split(std::string_view text, uint32_t first_position, TokenBuffer* out) {
   uint32_t position = first_position;
   switch (options_.base) {
     case BaseTokenizer::kRaw:

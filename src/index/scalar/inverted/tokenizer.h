@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,13 @@ class Tokenizer {
   // REQUIRES: out->bytes stays below 4 GiB.
   uint32_t Tokenize(std::string_view text, uint32_t first_position, TokenBuffer* out);
 
+  // The two halves of Tokenize, for callers that cache step 4..6 per
+  // distinct raw token: Split runs steps 1..3, appending the lower-cased raw
+  // tokens to `out`; Refine runs steps 4..6 on one of them, returning the
+  // term (valid until the next call) or nullopt if it is dropped.
+  uint32_t Split(std::string_view text, uint32_t first_position, TokenBuffer* out);
+  std::optional<std::string_view> Refine(std::string_view token);
+
   // Convenience for tests and queries: the tokens of `text` as strings.
   std::vector<std::string> TokenStrings(std::string_view text);
 
@@ -74,12 +82,12 @@ class Tokenizer {
 
  private:
   explicit Tokenizer(TokenizerOptions options) : options_(std::move(options)) {}
-  // Runs steps 2..6 on one raw token and appends the result to `out`.
+  // Runs steps 2..3 on one raw token and appends the result to `out`.
   void Emit(std::string_view raw, uint32_t position, TokenBuffer* out);
 
   TokenizerOptions options_;
   sb_stemmer* stemmer_ = nullptr;
-  std::string scratch_;
+  TokenBuffer split_;
   std::string folded_;
 };
 
