@@ -36,12 +36,11 @@ Status CheckInvertedColumn(const Field& field) {
 
 // The tokens of a run of rows, with terms numbered locally (first-seen order).
 struct InvertedSegmentBuilder::BatchTokens {
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> ids;
-  std::vector<const std::string*> terms;  // local id -> term (keys of `ids`)
-  std::vector<uint8_t> valid;             // per row
-  std::vector<uint32_t> doc_lengths;      // per row
-  std::vector<uint32_t> entry_ends;       // per row: end of its entries
-  std::vector<uint32_t> entry_terms;      // per (row, distinct term): local id
+  TermTable terms;                    // local id -> term
+  std::vector<uint8_t> valid;         // per row
+  std::vector<uint32_t> doc_lengths;  // per row
+  std::vector<uint32_t> entry_ends;   // per row: end of its entries
+  std::vector<uint32_t> entry_terms;  // per (row, distinct term): local id
   std::vector<uint32_t> entry_tfs;
   std::vector<uint32_t> positions;  // with_position: per entry, its tf positions
 };
@@ -62,9 +61,11 @@ Status InvertedSegmentBuilder::TokenizeRows(const Array& values, int64_t begin, 
   IXRAY_ASSIGN_OR_RAISE(auto tokenizer, Tokenizer::Make(config_.tokenizer));
   const bool is_list = values.type()->id() == TypeId::kList;
   TokenBuffer buffer;
-  // Lower-cased raw token -> local term id, or kDropped (stop word).
+  // Lower-cased raw tokens, and the local term id of each (kDropped for a
+  // stop word).
   constexpr uint32_t kDropped = UINT32_MAX;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> raw_ids;
+  TermTable raw_tokens;
+  std::vector<uint32_t> raw_terms;
   std::vector<uint64_t> keys;  // (local id << 32) | position, sorted per row
   for (int64_t row = begin; row < end; ++row) {
     if (values.IsNull(row)) {
@@ -87,25 +88,16 @@ Status InvertedSegmentBuilder::TokenizeRows(const Array& values, int64_t begin, 
     }
     keys.clear();
     for (size_t t = 0; t < buffer.size(); ++t) {
-      const std::string_view raw = buffer.token(t);
-      auto cached = raw_ids.find(raw);
-      if (cached == raw_ids.end()) {
+      const uint32_t raw = raw_tokens.Insert(buffer.token(t));
+      if (raw == raw_terms.size()) {
         // First sight of this raw token in the task: stem (the costly part)
         // once, then remember its term.
-        uint32_t id = kDropped;
-        if (auto term = tokenizer->Refine(raw)) {
-          auto it = out->ids.find(*term);
-          if (it == out->ids.end()) {
-            it = out->ids.emplace(std::string(*term), static_cast<uint32_t>(out->terms.size()))
-                     .first;
-            out->terms.push_back(&it->first);
-          }
-          id = it->second;
-        }
-        cached = raw_ids.emplace(std::string(raw), id).first;
+        const auto term = tokenizer->Refine(buffer.token(t));
+        raw_terms.push_back(term ? out->terms.Insert(*term) : kDropped);
       }
-      if (cached->second == kDropped) continue;
-      keys.push_back((uint64_t{cached->second} << 32) | buffer.positions[t]);
+      const uint32_t id = raw_terms[raw];
+      if (id == kDropped) continue;
+      keys.push_back((uint64_t{id} << 32) | buffer.positions[t]);
     }
     std::sort(keys.begin(), keys.end());
     for (size_t i = 0; i < keys.size();) {
@@ -128,15 +120,9 @@ Status InvertedSegmentBuilder::TokenizeRows(const Array& values, int64_t begin, 
 
 void InvertedSegmentBuilder::Merge(BatchTokens& batch) {
   std::vector<uint32_t> global(batch.terms.size());
-  for (size_t local = 0; local < batch.terms.size(); ++local) {
-    const std::string& term = *batch.terms[local];
-    auto it = term_ids_.find(std::string_view(term));
-    if (it == term_ids_.end()) {
-      it = term_ids_.emplace(term, static_cast<uint32_t>(terms_.size())).first;
-      terms_.push_back(&it->first);
-      postings_.emplace_back();
-    }
-    global[local] = it->second;
+  for (uint32_t local = 0; local < batch.terms.size(); ++local) {
+    global[local] = terms_.Insert(batch.terms.term(local));
+    if (global[local] == postings_.size()) postings_.emplace_back();
   }
   size_t entry = 0, position = 0;
   for (size_t row = 0; row < batch.valid.size(); ++row) {
@@ -212,7 +198,7 @@ Status InvertedSegmentBuilder::FinishTo(const BlobSink& sink) {
   std::vector<uint32_t> order(terms_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
-            [&](uint32_t a, uint32_t b) { return *terms_[a] < *terms_[b]; });
+            [&](uint32_t a, uint32_t b) { return terms_.term(a) < terms_.term(b); });
 
   std::string offsets, term_bytes, records;
   format::ByteWriter offset_writer(&offsets), record_writer(&records);
@@ -220,7 +206,7 @@ Status InvertedSegmentBuilder::FinishTo(const BlobSink& sink) {
   uint32_t posting_chunk = 0, position_chunk = 0;
   offset_writer.PutU32(0);
   for (uint32_t id : order) {
-    const std::string& term = *terms_[id];
+    const std::string_view term = terms_.term(id);
     if (term_bytes.size() + term.size() > UINT32_MAX) {
       return Status::InvalidArgument("INVERTED segment terms exceed 4 GiB");
     }

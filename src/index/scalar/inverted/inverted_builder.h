@@ -18,11 +18,11 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "index/scalar/inverted/inverted_config.h"
 #include "index/scalar/inverted/inverted_segment.h"
+#include "index/scalar/inverted/term_table.h"
 #include "index/scalar/scalar_index.h"
 
 namespace ixray::scalar::inverted {
@@ -48,10 +48,6 @@ class InvertedSegmentBuilder final : public ScalarSegmentBuilder {
   Status FinishTo(const BlobSink& sink);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Postings {
     std::vector<uint32_t> docs;
     std::vector<uint32_t> tfs;
@@ -74,9 +70,8 @@ class InvertedSegmentBuilder final : public ScalarSegmentBuilder {
   std::vector<RowAddress> addresses_;  // per doc
   std::vector<uint32_t> doc_lengths_;  // per doc
   uint64_t total_tokens_ = 0;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> term_ids_;
-  std::vector<const std::string*> terms_;  // by term id (keys of term_ids_)
-  std::vector<Postings> postings_;         // by term id
+  TermTable terms_;                 // term id -> term
+  std::vector<Postings> postings_;  // by term id
 };
 
 // Builds a segment in memory from `values` at `addresses` (ascending), with
