@@ -19,6 +19,20 @@ list(APPEND IXRAY_LINK_LIBRARIES PkgConfig::ZSTD PkgConfig::LZ4 PkgConfig::XXHAS
 find_package(roaring CONFIG REQUIRED)
 list(APPEND IXRAY_LINK_LIBRARIES roaring::roaring)
 
+# Full-text index tokenizer (src/index/scalar/inverted): Unicode categories,
+# case mapping and diacritic stripping (utf8proc), Snowball stemmers
+# (libstemmer, which ships no pkg-config file).
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+find_path(IXRAY_STEMMER_INCLUDE_DIR NAMES libstemmer.h)
+find_library(IXRAY_STEMMER_LIBRARY NAMES stemmer)
+if(NOT IXRAY_STEMMER_INCLUDE_DIR OR NOT IXRAY_STEMMER_LIBRARY)
+  message(FATAL_ERROR "libstemmer not found: install libstemmer-dev (scripts/setup)")
+endif()
+add_library(ixray_stemmer INTERFACE)
+target_include_directories(ixray_stemmer INTERFACE ${IXRAY_STEMMER_INCLUDE_DIR})
+target_link_libraries(ixray_stemmer INTERFACE ${IXRAY_STEMMER_LIBRARY})
+list(APPEND IXRAY_LINK_LIBRARIES PkgConfig::UTF8PROC ixray_stemmer)
+
 # Manifests and other metadata messages (protobuf, lite runtime).
 find_package(Protobuf REQUIRED)
 list(APPEND IXRAY_LINK_LIBRARIES protobuf::libprotobuf-lite)

@@ -123,6 +123,7 @@ const ScalarIndexRegistry& ScalarIndexRegistry::BuiltIn() {
     plugins.push_back(MakeBitmapPlugin());
     plugins.push_back(MakeLabelListPlugin());
     plugins.push_back(MakeNGramPlugin());
+    plugins.push_back(MakeInvertedPlugin());
     return new ScalarIndexRegistry(std::move(plugins));
   }();
   return *registry;

@@ -1,0 +1,118 @@
+// Posting lists of the INVERTED index: encoding and a cursor for search.
+//
+// A posting list holds, for one term of one segment, the documents that
+// contain it (local doc ids, ascending) and the term's frequency in each, in
+// blocks of kBlockSize documents:
+//
+//   u32 num_blocks                     = ceil(df / kBlockSize)
+//   num_blocks x 16-byte block header:
+//     u32 last_doc                     the block's largest doc id
+//     u32 data_end                     end of its data, from the data start
+//     u32 max_tf                       the largest frequency in the block
+//     u32 min_doc_length               the shortest document in the block
+//   block data, per block (count = kBlockSize, the last block the rest):
+//     count varint doc deltas (from the previous block's last_doc; the
+//       list's first delta is the doc id itself), then count varint tfs.
+//
+// BM25 grows with the frequency and shrinks with the document length, so
+// score(max_tf, min_doc_length) bounds every score in a block for any global
+// statistics: the block-max WAND bound stays valid when segments are
+// searched together.
+//
+// Positions (with_position) are a separate stream per term: per posting, in
+// order, its tf positions as varints (first absolute, then deltas).
+//
+// All integers little-endian; varints are LEB128 (7 bits per byte).
+//
+// Thread safety: a PostingCursor is used by one thread; the bytes it reads
+// are immutable and shared.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ixray/status.h"
+
+namespace ixray::scalar::inverted {
+
+inline constexpr uint32_t kBlockSize = 128;
+inline constexpr uint32_t kBlockHeaderSize = 16;
+// doc() of an exhausted cursor.
+inline constexpr uint32_t kEndOfPostings = UINT32_MAX;
+
+void PutVarint(uint32_t value, std::string* out);
+// Reads a varint at data[*pos] and advances *pos; Corruption if truncated or
+// longer than 32 bits.
+Status GetVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value);
+
+// Appends the posting list of `docs` (ascending) with frequencies `tfs` to
+// `out`. `doc_lengths[doc]` is each document's token count.
+// REQUIRES: docs.size() == tfs.size() > 0, docs ascending, tfs >= 1.
+void EncodePostingList(std::span<const uint32_t> docs, std::span<const uint32_t> tfs,
+                       std::span<const uint32_t> doc_lengths, std::string* out);
+
+// Appends the positions stream of one term: `positions` holds, per posting
+// in order, its tf positions ascending.
+void EncodePositions(std::span<const uint32_t> positions, std::span<const uint32_t> tfs,
+                     std::string* out);
+
+// Reads the positions of one posting (tf of them) at data[*pos] into `out`.
+Status DecodePositions(std::span<const uint8_t> data, size_t* pos, uint32_t tf,
+                       std::vector<uint32_t>* out);
+
+// Iterates one posting list, decoding a block only when a document in it is
+// needed; block headers are available without decoding (for block-max
+// bounds).
+class PostingCursor {
+ public:
+  // Validates the block headers against `df` and `num_docs` (the segment's
+  // documents); Corruption if they do not fit. Positioned on the first doc.
+  static Result<PostingCursor> Open(std::span<const uint8_t> bytes, uint32_t df, uint32_t num_docs);
+
+  // The current document, kEndOfPostings when exhausted.
+  uint32_t doc() const { return doc_; }
+  // The current document's term frequency. REQUIRES: doc() != kEndOfPostings.
+  uint32_t tf() const { return tfs_[index_in_block_]; }
+  uint32_t df() const { return df_; }
+
+  Status Next();
+  // Moves to the first document >= target (no-op if already there).
+  Status Advance(uint32_t target);
+
+  // Block-max bounds: moves the header position (not the documents) to the
+  // block that may contain `target`. False if no block does.
+  bool ShallowAdvance(uint32_t target);
+  // The header position's block. REQUIRES: ShallowAdvance returned true.
+  uint32_t shallow_last_doc() const { return header(shallow_block_).last_doc; }
+  uint32_t shallow_max_tf() const { return header(shallow_block_).max_tf; }
+  uint32_t shallow_min_doc_length() const { return header(shallow_block_).min_doc_length; }
+
+  // The whole list's largest tf and smallest doc length (over all blocks).
+  uint32_t list_max_tf() const { return list_max_tf_; }
+  uint32_t list_min_doc_length() const { return list_min_doc_length_; }
+
+ private:
+  struct BlockHeader {
+    uint32_t last_doc, data_end, max_tf, min_doc_length;
+  };
+  BlockHeader header(uint32_t block) const;
+  Status DecodeBlock(uint32_t block);
+
+  std::span<const uint8_t> bytes_;
+  std::span<const uint8_t> data_;  // the block data area
+  uint32_t df_ = 0;
+  uint32_t num_blocks_ = 0;
+  uint32_t list_max_tf_ = 0;
+  uint32_t list_min_doc_length_ = 0;
+  uint32_t shallow_block_ = 0;
+  uint32_t block_ = 0;  // the decoded block
+  uint32_t block_count_ = 0;
+  uint32_t index_in_block_ = 0;
+  uint32_t doc_ = kEndOfPostings;
+  uint32_t docs_[kBlockSize];
+  uint32_t tfs_[kBlockSize];
+};
+
+}  // namespace ixray::scalar::inverted

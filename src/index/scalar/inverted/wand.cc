@@ -1,0 +1,151 @@
+// Top-k scoring of match queries within one segment: block-max WAND, and the
+// exhaustive scorer it is tested against.
+#include <algorithm>
+#include <optional>
+
+#include "index/scalar/inverted/fts_search_internal.h"
+
+namespace ixray::scalar::inverted {
+
+namespace {
+
+bool Better(const ScoredRow& a, const ScoredRow& b) {
+  return a.score > b.score || (a.score == b.score && a.address < b.address);
+}
+
+struct TermCursor {
+  PostingCursor postings;
+  double idf;
+  double max_score;  // bound over the whole list
+};
+
+// Cursors of the terms the segment knows, in term order.
+Result<std::vector<TermCursor>> OpenCursors(const InvertedSegment& segment,
+                                            const std::vector<QueryTerm>& terms, const Bm25& bm25) {
+  std::vector<TermCursor> cursors;
+  for (const QueryTerm& term : terms) {
+    const auto info = segment.FindTerm(term.text);
+    if (!info) continue;
+    IXRAY_ASSIGN_OR_RAISE(PostingCursor postings, segment.OpenPostings(*info));
+    const double bound =
+        bm25.UpperBound(term.idf, postings.list_max_tf(), postings.list_min_doc_length());
+    cursors.push_back({std::move(postings), term.idf, bound});
+  }
+  return cursors;
+}
+
+}  // namespace
+
+void TopK::Push(float score, RowAddress address) {
+  const ScoredRow row{address, score};
+  if (k_ == 0) return;
+  if (rows_.size() < k_) {
+    rows_.push_back(row);
+    std::push_heap(rows_.begin(), rows_.end(), Better);
+    return;
+  }
+  if (!Better(row, rows_.front())) return;
+  std::pop_heap(rows_.begin(), rows_.end(), Better);
+  rows_.back() = row;
+  std::push_heap(rows_.begin(), rows_.end(), Better);
+}
+
+std::vector<ScoredRow> TopK::Take() {
+  std::sort(rows_.begin(), rows_.end(), Better);
+  return std::move(rows_);
+}
+
+Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<QueryTerm>& terms,
+                         const Bm25& bm25, const AllowedFn& allowed, TopK* top) {
+  IXRAY_ASSIGN_OR_RAISE(std::vector<TermCursor> cursors, OpenCursors(segment, terms, bm25));
+  std::vector<TermCursor*> order;
+  for (TermCursor& cursor : cursors) order.push_back(&cursor);
+  auto by_doc = [](const TermCursor* a, const TermCursor* b) {
+    return a->postings.doc() < b->postings.doc();
+  };
+  while (true) {
+    std::sort(order.begin(), order.end(), by_doc);
+    while (!order.empty() && order.back()->postings.doc() == kEndOfPostings) order.pop_back();
+    if (order.empty()) break;
+    const float threshold = top->threshold();
+
+    // The pivot: the first cursor where the bounds so far could reach the
+    // threshold. Documents before its doc hold only terms whose bounds
+    // together cannot.
+    double bound = 0;
+    size_t pivot = order.size();
+    for (size_t i = 0; i < order.size(); ++i) {
+      bound += order[i]->max_score;
+      if (!(static_cast<float>(bound) < threshold)) {
+        pivot = i;
+        break;
+      }
+    }
+    if (pivot == order.size()) break;
+    const uint32_t pivot_doc = order[pivot]->postings.doc();
+    while (pivot + 1 < order.size() && order[pivot + 1]->postings.doc() == pivot_doc) ++pivot;
+
+    // Block-max check: the blocks holding pivot_doc bound every document up
+    // to the first block end; skip past it if they cannot reach the
+    // threshold.
+    double block_bound = 0;
+    uint32_t block_end = kEndOfPostings;
+    for (size_t i = 0; i <= pivot; ++i) {
+      PostingCursor& postings = order[i]->postings;
+      if (!postings.ShallowAdvance(pivot_doc)) continue;
+      block_bound += bm25.UpperBound(order[i]->idf, postings.shallow_max_tf(),
+                                     postings.shallow_min_doc_length());
+      block_end = std::min(block_end, postings.shallow_last_doc());
+    }
+    if (static_cast<float>(block_bound) < threshold) {
+      uint32_t next = block_end + 1;  // block_end < num_docs < kEndOfPostings
+      if (pivot + 1 < order.size()) next = std::min(next, order[pivot + 1]->postings.doc());
+      for (size_t i = 0; i <= pivot; ++i) IXRAY_RETURN_NOT_OK(order[i]->postings.Advance(next));
+      continue;
+    }
+
+    if (order[0]->postings.doc() == pivot_doc) {
+      const RowAddress address = segment.address(pivot_doc);
+      if (!allowed || allowed(address)) {
+        // Summed in term order, exactly as the exhaustive scorer does.
+        const uint32_t length = segment.doc_length(pivot_doc);
+        double score = 0;
+        for (const TermCursor& cursor : cursors) {
+          if (cursor.postings.doc() == pivot_doc) {
+            score += bm25.TermScore(cursor.idf, cursor.postings.tf(), length);
+          }
+        }
+        top->Push(static_cast<float>(score), address);
+      }
+      for (size_t i = 0; i <= pivot; ++i) IXRAY_RETURN_NOT_OK(order[i]->postings.Next());
+    } else {
+      for (size_t i = 0; i < pivot && order[i]->postings.doc() < pivot_doc; ++i) {
+        IXRAY_RETURN_NOT_OK(order[i]->postings.Advance(pivot_doc));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status SearchSegmentExhaustive(const InvertedSegment& segment, const std::vector<QueryTerm>& terms,
+                               const Bm25& bm25, const AllowedFn& allowed, TopK* top) {
+  IXRAY_ASSIGN_OR_RAISE(std::vector<TermCursor> cursors, OpenCursors(segment, terms, bm25));
+  std::vector<std::optional<double>> scores(segment.num_docs());
+  for (TermCursor& cursor : cursors) {
+    PostingCursor& postings = cursor.postings;
+    while (postings.doc() != kEndOfPostings) {
+      const uint32_t doc = postings.doc();
+      const double term = bm25.TermScore(cursor.idf, postings.tf(), segment.doc_length(doc));
+      scores[doc] = scores[doc].value_or(0.0) + term;
+      IXRAY_RETURN_NOT_OK(postings.Next());
+    }
+  }
+  for (uint32_t doc = 0; doc < segment.num_docs(); ++doc) {
+    if (!scores[doc]) continue;
+    const RowAddress address = segment.address(doc);
+    if (!allowed || allowed(address)) top->Push(static_cast<float>(*scores[doc]), address);
+  }
+  return Status::OK();
+}
+
+}  // namespace ixray::scalar::inverted
