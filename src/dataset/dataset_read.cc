@@ -8,6 +8,7 @@
 #include "dataset/dataset_impl.h"
 #include "dataset/scanner.h"
 #include "search/filter_planner.h"
+#include "search/full_text_search.h"
 #include "search/vector_search.h"
 
 namespace ixray::dataset {
@@ -24,7 +25,13 @@ bool IsBlank(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<Scanner>> DatasetImpl::Scan(ScanOptions options) const {
-  if (options.nearest) return search::MakeNearestScanner(shared_impl(), std::move(options));
+  if (options.nearest) {
+    if (options.full_text_query) {
+      return Status::InvalidArgument("a scan takes nearest or full_text_query, not both");
+    }
+    return search::MakeNearestScanner(shared_impl(), std::move(options));
+  }
+  if (options.full_text_query) return search::MakeFullTextScanner(shared_impl(), std::move(options));
   return search::MakeIndexedScanner(shared_impl(), std::move(options));
 }
 
