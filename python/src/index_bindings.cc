@@ -26,7 +26,11 @@ Executor& DefaultExecutor() {
   return *kPool;
 }
 
-VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) {
+nb::bytes Bytes(const std::string& s) { return nb::bytes(s.data(), s.size()); }
+
+}  // namespace
+
+VectorIndexParams VectorIndexParamsFrom(const std::string& index_type, const nb::dict& kw) {
   VectorIndexParams p;
   p.index_type = index_type;
   for (auto [key, value] : kw) {
@@ -66,10 +70,6 @@ VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) 
   }
   return p;
 }
-
-nb::bytes Bytes(const std::string& s) { return nb::bytes(s.data(), s.size()); }
-
-}  // namespace
 
 VectorQuery VectorQueryFrom(const nb::dict& nearest) {
   VectorQuery q;
@@ -117,7 +117,7 @@ void BindIndex(nb::module_& m) {
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
          const std::string& name, bool replace, std::vector<uint32_t> fragment_ids,
          nb::dict params) {
-        VectorIndexParams p = ParamsFrom(index_type, params);
+        VectorIndexParams p = VectorIndexParamsFrom(index_type, params);
         nb::gil_scoped_release release;
         return ValueOrThrow(
             CreateVectorIndex(*ds, column, p, name, replace, fragment_ids, DefaultExecutor()));
@@ -127,7 +127,7 @@ void BindIndex(nb::module_& m) {
       "train_vector_index",
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
          nb::dict params) {
-        VectorIndexParams p = ParamsFrom(index_type, params);
+        VectorIndexParams p = VectorIndexParamsFrom(index_type, params);
         std::string model;
         {
           nb::gil_scoped_release release;
