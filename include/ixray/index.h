@@ -135,14 +135,10 @@ Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
 // All three phases of a scalar index on one machine, one segment.
 // `name` defaults to "{column}_idx". !train (or an empty dataset) commits the
 // index without segments: every fragment is scanned until it is filled.
-Result<std::shared_ptr<Dataset>> CreateScalarIndex(const Dataset& dataset,
-                                                   const std::string& column,
-                                                   const std::string& index_type,
-                                                   const ScalarIndexParams& params,
-                                                   const std::string& name, bool replace,
-                                                   bool train,
-                                                   const std::vector<FragmentId>& fragment_ids,
-                                                   Executor& executor);
+Result<std::shared_ptr<Dataset>> CreateScalarIndex(
+    const Dataset& dataset, const std::string& column, const std::string& index_type,
+    const ScalarIndexParams& params, const std::string& name, bool replace, bool train,
+    const std::vector<FragmentId>& fragment_ids, Executor& executor);
 
 // Removes index `name` (a new version). InvalidArgument if there is none.
 Result<std::shared_ptr<Dataset>> DropIndex(const Dataset& dataset, const std::string& name);

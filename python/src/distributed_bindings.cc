@@ -112,8 +112,8 @@ void BindDistributed(nb::module_& m) {
         std::string answer;
         {
           nb::gil_scoped_release release;
-          answer = ValueOrThrow(distributed::ExecuteWorkUnit(
-              u, s, PoolOf(threads), distributed::WorkerCache::Default()));
+          answer = ValueOrThrow(distributed::ExecuteWorkUnit(u, s, PoolOf(threads),
+                                                             distributed::WorkerCache::Default()));
         }
         return nb::bytes(answer.data(), answer.size());
       },
@@ -142,7 +142,8 @@ void BindDistributed(nb::module_& m) {
         distributed::BuildPlan plan;
         {
           nb::gil_scoped_release release;
-          plan = ValueOrThrow(distributed::PlanIndexBuild(*ds, Fragments(fragment_ids), num_workers));
+          plan =
+              ValueOrThrow(distributed::PlanIndexBuild(*ds, Fragments(fragment_ids), num_workers));
         }
         return plan.workers;
       },
@@ -150,37 +151,36 @@ void BindDistributed(nb::module_& m) {
   m.def(
       "distributed_create_vector_index",
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
-         const std::string& name, bool replace, std::vector<uint32_t> fragment_ids,
-         int num_workers, nb::dict params, nb::object runner) {
+         const std::string& name, bool replace, std::vector<uint32_t> fragment_ids, int num_workers,
+         nb::dict params, nb::object runner) {
         VectorIndexParams p = VectorIndexParamsFrom(index_type, params);
         return WithRunner<DatasetPtr>(std::move(runner), [&](distributed::UnitRunner& r) {
-          return distributed::CreateVectorIndexDistributed(*ds, column, p, name, replace,
-                                                           Fragments(fragment_ids), num_workers,
-                                                           r, PoolOf(0));
+          return distributed::CreateVectorIndexDistributed(
+              *ds, column, p, name, replace, Fragments(fragment_ids), num_workers, r, PoolOf(0));
         });
       },
       "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "fragment_ids"_a,
       "num_workers"_a, "params"_a, "runner"_a.none());
   m.def(
       "distributed_build_index",
-      [](const DatasetPtr& ds, const std::string& name, const std::string& column,
-         nb::bytes model, bool replace, std::vector<uint32_t> fragment_ids, int num_workers,
+      [](const DatasetPtr& ds, const std::string& name, const std::string& column, nb::bytes model,
+         bool replace, std::vector<uint32_t> fragment_ids, int num_workers,
          const std::string& index_uuid, nb::object runner) {
         std::string model_bytes(model.c_str(), model.size());
-        return WithRunner<DatasetPtr>(std::move(runner), [&](distributed::UnitRunner& r)
-                                                             -> Result<DatasetPtr> {
-          IXRAY_ASSIGN_OR_RAISE(auto plan, distributed::PlanIndexBuild(
-                                               *ds, Fragments(fragment_ids), num_workers));
-          if (!index_uuid.empty() && plan.workers.size() > 1) {
-            return Status::InvalidArgument(
-                "index_uuid names one segment; use num_workers=1 (or one fragment) with it");
-          }
-          return distributed::BuildIndexDistributed(*ds, name, column, model_bytes, replace, plan,
-                                                    r, index_uuid);
-        });
+        return WithRunner<DatasetPtr>(
+            std::move(runner), [&](distributed::UnitRunner& r) -> Result<DatasetPtr> {
+              IXRAY_ASSIGN_OR_RAISE(auto plan, distributed::PlanIndexBuild(
+                                                   *ds, Fragments(fragment_ids), num_workers));
+              if (!index_uuid.empty() && plan.workers.size() > 1) {
+                return Status::InvalidArgument(
+                    "index_uuid names one segment; use num_workers=1 (or one fragment) with it");
+              }
+              return distributed::BuildIndexDistributed(*ds, name, column, model_bytes, replace,
+                                                        plan, r, index_uuid);
+            });
       },
-      "dataset"_a, "name"_a, "column"_a, "model"_a, "replace"_a, "fragment_ids"_a,
-      "num_workers"_a, "index_uuid"_a, "runner"_a.none(),
+      "dataset"_a, "name"_a, "column"_a, "model"_a, "replace"_a, "fragment_ids"_a, "num_workers"_a,
+      "index_uuid"_a, "runner"_a.none(),
       "Builds index `name` from a trained model (vector or scalar): one segment per worker, "
       "one commit.");
   m.def(
@@ -202,8 +202,8 @@ void BindDistributed(nb::module_& m) {
         options.oversample_factor = oversample_factor;
         options.include_unindexed = include_unindexed;
         if (analyze) {
-          return nb::cast(WithRunner<std::string>(
-              std::move(runner), [&](distributed::UnitRunner& r) {
+          return nb::cast(
+              WithRunner<std::string>(std::move(runner), [&](distributed::UnitRunner& r) {
                 return distributed::AnalyzeVectorSearch(*ds, options, r);
               }));
         }

@@ -2,7 +2,9 @@
 // build -> commit flow with clean-up on failure.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "dataset/dataset_format.h"
 #include "dataset/dataset_impl.h"

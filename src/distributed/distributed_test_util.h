@@ -27,7 +27,8 @@ inline RecordBatchPtr MakeVectorBatch(int64_t first, int64_t rows, uint64_t seed
       vecs.child().Append<float>(static_cast<float>((cluster * (j + 1)) % 5) + noise(rng));
     }
   }
-  auto schema = *Schema::Make({field("id", int64(), false), field("vec", fixed_size_list(float32(), kDim))});
+  auto schema =
+      *Schema::Make({field("id", int64(), false), field("vec", fixed_size_list(float32(), kDim))});
   return *RecordBatch::Make(schema, rows, {*ids.Finish(), *vecs.Finish()});
 }
 
@@ -41,8 +42,7 @@ inline std::vector<float> Query(uint64_t seed) {
 
 // Writes `rows` rows in fragments of `rows_per_file` at `uri`.
 inline std::shared_ptr<Dataset> WriteVectors(const std::string& uri, int64_t first, int64_t rows,
-                                             int64_t rows_per_file, WriteMode mode,
-                                             uint64_t seed) {
+                                             int64_t rows_per_file, WriteMode mode, uint64_t seed) {
   auto ds = ixray::testing::WriteBatches({MakeVectorBatch(first, rows, seed)}, uri,
                                          LocalFileSystem(), mode, rows_per_file);
   EXPECT_TRUE(ds.ok()) << ds.status().ToString();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "dataset/dataset_impl.h"
@@ -27,8 +28,8 @@ std::vector<std::vector<FragmentId>> BalanceByRows(
   std::vector<int64_t> load(n, 0);
   for (size_t i = 0; i < items.size(); ++i) {
     // The first n items go to distinct (empty) groups, so none stays empty.
-    const size_t g = i < n ? i : static_cast<size_t>(std::min_element(load.begin(), load.end()) -
-                                                     load.begin());
+    const size_t g =
+        i < n ? i : static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
     groups[g].push_back(items[i].first);
     load[g] += items[i].second;
   }
@@ -36,8 +37,8 @@ std::vector<std::vector<FragmentId>> BalanceByRows(
   return groups;
 }
 
-Result<BuildPlan> PlanIndexBuild(const Dataset& dataset, const std::vector<FragmentId>& fragment_ids,
-                                 int num_workers) {
+Result<BuildPlan> PlanIndexBuild(const Dataset& dataset,
+                                 const std::vector<FragmentId>& fragment_ids, int num_workers) {
   const auto& ds = dataset::DatasetImpl::From(dataset);
   std::vector<std::pair<FragmentId, int64_t>> items;
   std::set<FragmentId> seen;
@@ -98,8 +99,8 @@ Result<VectorSearchPlan> PlanVectorSearch(const Dataset& dataset,
     if (!options.index_name.empty()) {
       if (candidate.name != options.index_name) continue;
       if (!on_column) {
-        return Status::InvalidArgument(fmt::format("index '{}' is not a vector index on '{}'",
-                                                   options.index_name, nq.column));
+        return Status::InvalidArgument(
+            fmt::format("index '{}' is not a vector index on '{}'", options.index_name, nq.column));
       }
     } else if (!on_column || !nq.use_index) {
       continue;

@@ -33,8 +33,8 @@ struct BuildPlan {
 // Splits `fragment_ids` (all fragments when empty) of the dataset's version
 // by live rows; num_workers is clamped to [1, fragment count].
 // InvalidArgument for an unknown or repeated fragment, or no fragments.
-Result<BuildPlan> PlanIndexBuild(const Dataset& dataset, const std::vector<FragmentId>& fragment_ids,
-                                 int num_workers);
+Result<BuildPlan> PlanIndexBuild(const Dataset& dataset,
+                                 const std::vector<FragmentId>& fragment_ids, int num_workers);
 
 struct SearchShardPlan {
   bool indexed = false;

@@ -35,8 +35,8 @@ void Insert(std::list<std::pair<std::string, T>>& entries, std::string key, T va
   while (entries.size() > capacity) entries.pop_back();
 }
 
-Result<std::string> RunTrainShare(const WorkUnit& unit, std::string_view shared,
-                                  Executor& executor, WorkerCache& cache) {
+Result<std::string> RunTrainShare(const WorkUnit& unit, std::string_view shared, Executor& executor,
+                                  WorkerCache& cache) {
   uint32_t k = 0, d = 0;
   IXRAY_ASSIGN_OR_RAISE(auto centroids, DecodeCentroids(shared, &k, &d));
   const auto metric = static_cast<vector::Metric>(unit.train.metric);
@@ -44,11 +44,10 @@ Result<std::string> RunTrainShare(const WorkUnit& unit, std::string_view shared,
     return Status::InvalidArgument("train unit: unknown metric");
   }
   // Every round reads the same share: keep its rows.
-  const std::string key =
-      fmt::format("{}@{}:{}:{}:{:x}", unit.uri, unit.version, unit.train.column, unit.index,
-                  format::Checksum(std::string_view(
-                      reinterpret_cast<const char*>(unit.train.positions.data()),
-                      unit.train.positions.size() * sizeof(uint64_t))));
+  const std::string key = fmt::format(
+      "{}@{}:{}:{}:{:x}", unit.uri, unit.version, unit.train.column, unit.index,
+      format::Checksum(std::string_view(reinterpret_cast<const char*>(unit.train.positions.data()),
+                                        unit.train.positions.size() * sizeof(uint64_t))));
   IXRAY_ASSIGN_OR_RAISE(auto rows, cache.Rows(key, [&]() -> Result<std::vector<float>> {
     IXRAY_ASSIGN_OR_RAISE(auto ds, cache.Open(unit.uri, unit.version));
     return vector::ReadTrainingRows(dataset::DatasetImpl::From(*ds), unit.train.column, metric,
@@ -59,11 +58,11 @@ Result<std::string> RunTrainShare(const WorkUnit& unit, std::string_view shared,
   }
   // Rows are prepared as training uses them (normalized for cosine), so
   // cosine runs as l2 here, as in TrainKMeans.
-  const vector::Metric assign = metric == vector::Metric::kDot ? vector::Metric::kDot
-                                                               : vector::Metric::kL2;
+  const vector::Metric assign =
+      metric == vector::Metric::kDot ? vector::Metric::kDot : vector::Metric::kL2;
   vector::KMeansPartial partial;
-  IXRAY_RETURN_NOT_OK(vector::AccumulatePartial(rows->data(), rows->size() / d, d,
-                                                centroids.data(), k, assign, executor, &partial));
+  IXRAY_RETURN_NOT_OK(vector::AccumulatePartial(rows->data(), rows->size() / d, d, centroids.data(),
+                                                k, assign, executor, &partial));
   return vector::SerializeKMeansPartial(partial);
 }
 
@@ -92,7 +91,8 @@ Result<std::string> RunSearchShard(const WorkUnit& unit, WorkerCache& cache) {
     options.prefilter = true;
   }
   if (spec.indexed) {
-    if (spec.segment_uuids.empty()) return Status::InvalidArgument("indexed shard without segments");
+    if (spec.segment_uuids.empty())
+      return Status::InvalidArgument("indexed shard without segments");
     options.index_segments = spec.segment_uuids;
     options.fast_search = true;
   } else {
@@ -101,9 +101,8 @@ Result<std::string> RunSearchShard(const WorkUnit& unit, WorkerCache& cache) {
     options.fragment_ids = spec.fragment_ids;
   }
   SearchShardResult result;
-  IXRAY_ASSIGN_OR_RAISE(
-      auto batch, search::NearestSearch(dataset::DatasetImpl::From(*ds), options,
-                                        spec.analyze ? &result.plan : nullptr));
+  IXRAY_ASSIGN_OR_RAISE(auto batch, search::NearestSearch(dataset::DatasetImpl::From(*ds), options,
+                                                          spec.analyze ? &result.plan : nullptr));
   if (spec.analyze) {
     result.plan += fmt::format("  output rows: {}\n", batch->num_rows());
     return EncodeSearchResult(result);
@@ -112,8 +111,7 @@ Result<std::string> RunSearchShard(const WorkUnit& unit, WorkerCache& cache) {
   const auto distances = batch->GetColumnByName("_distance");
   if (ids == nullptr || distances == nullptr) return Status::Internal("search shard: no _rowid");
   result.addresses.assign(ids->data<uint64_t>(), ids->data<uint64_t>() + batch->num_rows());
-  result.distances.assign(distances->data<float>(),
-                          distances->data<float>() + batch->num_rows());
+  result.distances.assign(distances->data<float>(), distances->data<float>() + batch->num_rows());
   return EncodeSearchResult(result);
 }
 

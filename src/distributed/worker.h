@@ -35,8 +35,7 @@ class WorkerCache {
 
   // The cached value under `key`, made by `make` when absent.
   Result<std::shared_ptr<const std::vector<float>>> Rows(
-      const std::string& key,
-      const std::function<Result<std::vector<float>>()>& make);
+      const std::string& key, const std::function<Result<std::vector<float>>()>& make);
 
   // The cache of this process (what Ray worker processes use).
   static WorkerCache& Default();
@@ -48,8 +47,8 @@ class WorkerCache {
   };
   std::mutex mutex_;
   size_t max_datasets_, max_samples_;
-  Lru<std::shared_ptr<Dataset>> datasets_;                    // GUARDED_BY(mutex_)
-  Lru<std::shared_ptr<const std::vector<float>>> samples_;    // GUARDED_BY(mutex_)
+  Lru<std::shared_ptr<Dataset>> datasets_;                  // GUARDED_BY(mutex_)
+  Lru<std::shared_ptr<const std::vector<float>>> samples_;  // GUARDED_BY(mutex_)
 };
 
 // Runs `unit` with the step's `shared` bytes (model or centroids; empty for

@@ -49,8 +49,8 @@ Status CheckReplace(const dataset::DatasetImpl& ds, const std::string& name, boo
 
 Result<std::shared_ptr<Dataset>> CommitEmptyIndex(const dataset::DatasetImpl& ds,
                                                   const std::string& name,
-                                                  const std::string& index_type,
-                                                  int32_t field_id, std::string details) {
+                                                  const std::string& index_type, int32_t field_id,
+                                                  std::string details) {
   dataset::IndexMetadata index;
   index.name = name;
   index.index_type = index_type;
@@ -117,11 +117,11 @@ Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string
   }
   index::SegmentMetadata meta;
   if (scalar::ScalarIndexConfig::Recognize(model)) {
-    IXRAY_ASSIGN_OR_RAISE(meta, index::ExecuteScalarSegment(ds, column, model, fragments,
-                                                            segment_uuid, executor));
+    IXRAY_ASSIGN_OR_RAISE(
+        meta, index::ExecuteScalarSegment(ds, column, model, fragments, segment_uuid, executor));
   } else {
-    IXRAY_ASSIGN_OR_RAISE(meta, index::ExecuteVectorSegment(ds, column, model, fragments,
-                                                            segment_uuid, executor));
+    IXRAY_ASSIGN_OR_RAISE(
+        meta, index::ExecuteVectorSegment(ds, column, model, fragments, segment_uuid, executor));
   }
   return meta.Encode();
 }

@@ -226,10 +226,9 @@ Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> 
                           ScalarQuantizer::Train(residuals.data(), n, model.dim, executor));
     model.sq = std::move(sq);
   } else if (plan.need_pq) {
-    IXRAY_ASSIGN_OR_RAISE(auto pq,
-                          ProductQuantizer::Train(residuals.data(), n, model.dim, plan.sub_vectors,
-                                                  plan.num_bits, plan.max_iters, executor,
-                                                  plan.seed));
+    IXRAY_ASSIGN_OR_RAISE(
+        auto pq, ProductQuantizer::Train(residuals.data(), n, model.dim, plan.sub_vectors,
+                                         plan.num_bits, plan.max_iters, executor, plan.seed));
     model.pq = std::move(pq);
   } else {
     IXRAY_ASSIGN_OR_RAISE(auto pq, ProductQuantizer::FromCodebook(model.dim, plan.sub_vectors,

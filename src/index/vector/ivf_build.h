@@ -40,15 +40,14 @@ struct IvfTrainingPlan {
   int max_iters = 50;
   uint64_t seed = 42;
   bool need_ivf = false, need_pq = false, need_sq = false;
-  std::vector<float> pq_codebook;           // user-supplied, when !need_pq
-  std::vector<uint64_t> sample_positions;   // live-row positions of the sample, ascending
-  KMeansOptions kmeans;                     // the IVF k-means (metric already kL2/kDot)
+  std::vector<float> pq_codebook;          // user-supplied, when !need_pq
+  std::vector<uint64_t> sample_positions;  // live-row positions of the sample, ascending
+  KMeansOptions kmeans;                    // the IVF k-means (metric already kL2/kDot)
 };
 
 // Validates `params` against the column and resolves defaults and the sample.
 Result<IvfTrainingPlan> PlanIvfTraining(const dataset::DatasetImpl& dataset,
-                                        const std::string& column,
-                                        const VectorIndexParams& params);
+                                        const std::string& column, const VectorIndexParams& params);
 
 // The rows at live-row `positions` as training uses them: float32 (bits as
 // 0/1 floats for hamming), normalized for cosine; null vectors skipped.
