@@ -16,6 +16,7 @@
 
 #include "bindings.h"
 #include "distributed/coordinator.h"
+#include "distributed/work_unit.h"
 #include "distributed/worker.h"
 #include "errors.h"
 

@@ -93,8 +93,9 @@ def test_search_matches_single_process_and_local_executor(uri, metric):
     assert len(ds.describe_indices()[0]["segments"]) == 3
     ixray.write_dataset(table(ROWS, 400, 2), uri, mode="append", max_rows_per_file=200)
     ds = ixray.dataset(uri)  # 2 unindexed fragments
-    for seed in range(3):
-        nearest = {"column": "vector", "q": query(seed), "k": 12}
+    appended = vectors(400, 2)[5]  # the vector of row ROWS + 5, not indexed
+    for seed, q in enumerate([appended, query(1), query(2)]):
+        nearest = {"column": "vector", "q": q, "k": 12}
         for fast in (False, True):
             want = ds.to_table(nearest=nearest, columns=["id"], fast_search=fast)
             got_ray = lr.vector_search(ds, nearest=nearest, columns=["id"], fast_search=fast,
@@ -103,8 +104,11 @@ def test_search_matches_single_process_and_local_executor(uri, metric):
                                          executor="local", num_workers=2)
             assert_same(got_ray, want)
             assert_same(got_local, want)
-            if not fast:
-                assert any(i >= ROWS for i in want.column("id").to_pylist()) or seed > 0
+            ids = want.column("id").to_pylist()
+            if fast:
+                assert all(i < ROWS for i in ids)
+            elif seed == 0 and metric != "dot":
+                assert ids[0] == ROWS + 5  # found in an unindexed fragment
         unindexed_excluded = lr.vector_search(ds, nearest=nearest, include_unindexed=False,
                                               columns=["id"])
         assert all(i < ROWS for i in unindexed_excluded.column("id").to_pylist())
@@ -132,9 +136,9 @@ def test_filters_and_row_ids(uri):
     ds = ixray.dataset(uri)
     nearest = {"column": "vector", "q": query(7), "k": 10}
     for prefilter in (False, True):
-        want = ds.to_table(nearest=nearest, filter="id % 2 = 0", prefilter=prefilter,
+        want = ds.to_table(nearest=nearest, filter="id >= 500 AND id < 2200", prefilter=prefilter,
                            with_row_id=True, columns=["id"])
-        got = lr.vector_search(uri, nearest=nearest, filter="id % 2 = 0", columns=["id"],
+        got = lr.vector_search(uri, nearest=nearest, filter="id >= 500 AND id < 2200", columns=["id"],
                                scanner_options={"prefilter": prefilter, "with_row_id": True})
         assert got.column("_rowid").to_pylist() == want.column("_rowid").to_pylist()
         assert got.column("_distance").to_pylist() == want.column("_distance").to_pylist()
