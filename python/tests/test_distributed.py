@@ -211,8 +211,7 @@ def test_failed_task_is_retried(uri, tmp_path):
     assert index_dirs(uri) == {s["uuid"] for s in segments}
     nearest = {"column": "vector", "q": query(2), "k": 10}
     assert_same(lr.vector_search(ds, nearest=nearest, columns=["id"]),
-                ds.to_table(nearest=nearest, columns=["id"], use_index=False)
-                if False else ds.to_table(nearest=nearest, columns=["id"]))
+                ds.to_table(nearest=nearest, columns=["id"]))
 
 
 def test_permanent_failure_changes_nothing(uri):
