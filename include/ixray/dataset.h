@@ -110,7 +110,8 @@ struct ScanOptions {
   std::string filter;
   std::optional<int64_t> limit;
   int64_t offset = 0;
-  // Only scan these fragments (in this order); empty means all.
+  // Only scan these fragments (in this order); empty means all. With
+  // `nearest`: only these fragments' rows are candidates.
   std::vector<FragmentId> fragment_ids;
   // Rows per output batch (batches may be smaller).
   int64_t batch_size = 8192;

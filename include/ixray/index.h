@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ixray/dataset.h"
@@ -102,6 +103,18 @@ Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string
                                        const std::vector<FragmentId>& fragment_ids,
                                        Executor& executor);
 
+// Phase 2 with a segment uuid the caller chose (a v4 UUID in text form), so
+// a coordinator knows which `_indices/<uuid>/` to remove if the build never
+// commits. A directory of that name left by an earlier attempt of the same
+// work is replaced. InvalidArgument for a malformed uuid.
+Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string& column,
+                                       const std::string& model,
+                                       const std::vector<FragmentId>& fragment_ids,
+                                       const std::string& segment_uuid, Executor& executor);
+
+// Whether `uuid` is a UUID in its 36-character text form (hex and dashes).
+bool IsSegmentUuid(std::string_view uuid);
+
 // Phase 3. Commits segments (from ExecuteUncommitted) as index `name` on
 // `column`. InvalidArgument if an index called `name` exists and !replace,
 // if segments overlap or disagree on their model. Rebased over concurrent
@@ -122,14 +135,10 @@ Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
 // All three phases of a scalar index on one machine, one segment.
 // `name` defaults to "{column}_idx". !train (or an empty dataset) commits the
 // index without segments: every fragment is scanned until it is filled.
-Result<std::shared_ptr<Dataset>> CreateScalarIndex(const Dataset& dataset,
-                                                   const std::string& column,
-                                                   const std::string& index_type,
-                                                   const ScalarIndexParams& params,
-                                                   const std::string& name, bool replace,
-                                                   bool train,
-                                                   const std::vector<FragmentId>& fragment_ids,
-                                                   Executor& executor);
+Result<std::shared_ptr<Dataset>> CreateScalarIndex(
+    const Dataset& dataset, const std::string& column, const std::string& index_type,
+    const ScalarIndexParams& params, const std::string& name, bool replace, bool train,
+    const std::vector<FragmentId>& fragment_ids, Executor& executor);
 
 // Removes index `name` (a new version). InvalidArgument if there is none.
 Result<std::shared_ptr<Dataset>> DropIndex(const Dataset& dataset, const std::string& name);

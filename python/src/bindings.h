@@ -4,6 +4,7 @@
 #include <nanobind/nanobind.h>
 
 #include "ixray/dataset.h"
+#include "ixray/index.h"
 #include "ixray/record_batch.h"
 
 namespace ixray::python {
@@ -28,8 +29,12 @@ struct PyTable {
 void BindCore(nanobind::module_& m);
 void BindDataset(nanobind::module_& m);
 void BindIndex(nanobind::module_& m);
+void BindDistributed(nanobind::module_& m);
 
 // A VectorQuery from a Python `nearest` dict (q already a float32 array).
 VectorQuery VectorQueryFrom(const nanobind::dict& nearest);
+
+// VectorIndexParams from create_index's keyword arguments.
+VectorIndexParams VectorIndexParamsFrom(const std::string& index_type, const nanobind::dict& kw);
 
 }  // namespace ixray::python

@@ -26,7 +26,11 @@ Executor& DefaultExecutor() {
   return *kPool;
 }
 
-VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) {
+nb::bytes Bytes(const std::string& s) { return nb::bytes(s.data(), s.size()); }
+
+}  // namespace
+
+VectorIndexParams VectorIndexParamsFrom(const std::string& index_type, const nb::dict& kw) {
   VectorIndexParams p;
   p.index_type = index_type;
   for (auto [key, value] : kw) {
@@ -67,7 +71,7 @@ VectorIndexParams ParamsFrom(const std::string& index_type, const nb::dict& kw) 
   return p;
 }
 
-nb::bytes Bytes(const std::string& s) { return nb::bytes(s.data(), s.size()); }
+namespace {
 
 // **params of a scalar index as strings: booleans "true"/"false", numbers in
 // decimal, strings as given; None leaves the default.
@@ -139,7 +143,7 @@ void BindIndex(nb::module_& m) {
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
          const std::string& name, bool replace, std::vector<uint32_t> fragment_ids,
          nb::dict params) {
-        VectorIndexParams p = ParamsFrom(index_type, params);
+        VectorIndexParams p = VectorIndexParamsFrom(index_type, params);
         nb::gil_scoped_release release;
         return ValueOrThrow(
             CreateVectorIndex(*ds, column, p, name, replace, fragment_ids, DefaultExecutor()));
@@ -175,7 +179,7 @@ void BindIndex(nb::module_& m) {
       "train_vector_index",
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
          nb::dict params) {
-        VectorIndexParams p = ParamsFrom(index_type, params);
+        VectorIndexParams p = VectorIndexParamsFrom(index_type, params);
         std::string model;
         {
           nb::gil_scoped_release release;

@@ -43,6 +43,9 @@ FILTERS = [
     "x NOT IN (1, 2)", "x BETWEEN 3 AND 8 AND color = 'red'", "x < 20 AND id > 700",
     "color >= 'c'", "color = ''", "color IS NULL", "x > 40 OR color = 'blue'",
     "f < 12.5", "f >= 99", "day < date '2022-01-01'", "id BETWEEN 950 AND 2100",
+    "array_has_any(tags, ['a', 'b'])", "array_has_all(tags, ['c', 'd'])", "tags IS NULL",
+    "array_has_any(tags, ['zz'])", "text LIKE '%lph%'", "contains(text, 'gamma del')",
+    "text LIKE 'beta%' AND x < 30", "color LIKE '%ee%'",
 ]
 
 
@@ -52,7 +55,8 @@ def ids(ds, **kwargs):
 
 @pytest.mark.parametrize("column,index_type", [
     ("x", "BTREE"), ("f", "BTREE"), ("color", "BTREE"), ("day", "BTREE"), ("id", "ZONEMAP"),
-    ("x", "ZONEMAP"), ("color", "ZONEMAP"),
+    ("x", "ZONEMAP"), ("color", "ZONEMAP"), ("color", "BITMAP"), ("x", "BITMAP"),
+    ("tags", "LABEL_LIST"), ("text", "NGRAM"), ("color", "NGRAM"),
 ])
 def test_filters_equal_unindexed_scan(dataset, column, index_type):
     expected = {f: ids(dataset, filter=f) for f in FILTERS}

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <set>
 
+#include "dataset/dataset_format.h"
 #include "dataset/dataset_impl.h"
 #include "index/protocol_internal.h"
 #include "index/scalar/scalar_index.h"
@@ -47,8 +49,8 @@ Status CheckReplace(const dataset::DatasetImpl& ds, const std::string& name, boo
 
 Result<std::shared_ptr<Dataset>> CommitEmptyIndex(const dataset::DatasetImpl& ds,
                                                   const std::string& name,
-                                                  const std::string& index_type,
-                                                  int32_t field_id, std::string details) {
+                                                  const std::string& index_type, int32_t field_id,
+                                                  std::string details) {
   dataset::IndexMetadata index;
   index.name = name;
   index.index_type = index_type;
@@ -80,18 +82,46 @@ std::vector<IndexInfo> DescribeIndices(const Dataset& dataset) {
   return out;
 }
 
+bool IsSegmentUuid(std::string_view uuid) {
+  if (uuid.size() != 36) return false;
+  for (size_t i = 0; i < uuid.size(); ++i) {
+    const char c = uuid[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string& column,
                                        const std::string& model,
                                        const std::vector<FragmentId>& fragment_ids,
                                        Executor& executor) {
+  return ExecuteUncommitted(dataset, column, model, fragment_ids, "", executor);
+}
+
+Result<std::string> ExecuteUncommitted(const Dataset& dataset, const std::string& column,
+                                       const std::string& model,
+                                       const std::vector<FragmentId>& fragment_ids,
+                                       const std::string& segment_uuid, Executor& executor) {
   const auto& ds = dataset::DatasetImpl::From(dataset);
   IXRAY_ASSIGN_OR_RAISE(auto fragments, index::CheckFragments(ds, fragment_ids));
   IXRAY_RETURN_NOT_OK(ds.schema()->GetField(column).status());
+  if (!segment_uuid.empty()) {
+    if (!IsSegmentUuid(segment_uuid)) {
+      return Status::InvalidArgument(fmt::format("'{}' is not a segment uuid", segment_uuid));
+    }
+    // A retried work unit: whatever an earlier attempt left here is replaced.
+    const std::string dir = ds.uri() + "/" + dataset::IndexSegmentDir(segment_uuid);
+    IXRAY_ASSIGN_OR_RAISE(bool exists, ds.file_system()->Exists(dir));
+    if (exists) IXRAY_RETURN_NOT_OK(ds.file_system()->DeleteDirRecursive(dir));
+  }
   index::SegmentMetadata meta;
   if (scalar::ScalarIndexConfig::Recognize(model)) {
-    IXRAY_ASSIGN_OR_RAISE(meta, index::ExecuteScalarSegment(ds, column, model, fragments, executor));
+    IXRAY_ASSIGN_OR_RAISE(
+        meta, index::ExecuteScalarSegment(ds, column, model, fragments, segment_uuid, executor));
   } else {
-    IXRAY_ASSIGN_OR_RAISE(meta, index::ExecuteVectorSegment(ds, column, model, fragments, executor));
+    IXRAY_ASSIGN_OR_RAISE(
+        meta, index::ExecuteVectorSegment(ds, column, model, fragments, segment_uuid, executor));
   }
   return meta.Encode();
 }

@@ -19,15 +19,16 @@ namespace ixray::index {
 Result<std::vector<FragmentId>> CheckFragments(const dataset::DatasetImpl& dataset,
                                                const std::vector<FragmentId>& ids);
 
-// Phase 2 of each family; `model` is its serialized model or config.
+// Phase 2 of each family; `model` is its serialized model or config;
+// `segment_uuid` names the segment (empty: a fresh uuid).
 Result<SegmentMetadata> ExecuteVectorSegment(const dataset::DatasetImpl& dataset,
                                              const std::string& column, const std::string& model,
                                              const std::vector<FragmentId>& fragments,
-                                             Executor& executor);
+                                             const std::string& segment_uuid, Executor& executor);
 Result<SegmentMetadata> ExecuteScalarSegment(const dataset::DatasetImpl& dataset,
                                              const std::string& column, const std::string& model,
                                              const std::vector<FragmentId>& fragments,
-                                             Executor& executor);
+                                             const std::string& segment_uuid, Executor& executor);
 
 // Commits index `name` of `index_type` on `field_id` without segments.
 Result<std::shared_ptr<Dataset>> CommitEmptyIndex(const dataset::DatasetImpl& dataset,

@@ -45,14 +45,14 @@ Status FeedBuilder(const dataset::DatasetImpl& ds, const std::string& column,
 Result<SegmentMetadata> ExecuteScalarSegment(const dataset::DatasetImpl& ds,
                                              const std::string& column, const std::string& model,
                                              const std::vector<FragmentId>& fragments,
-                                             Executor& executor) {
+                                             const std::string& segment_uuid, Executor& executor) {
   IXRAY_ASSIGN_OR_RAISE(auto config, scalar::ScalarIndexConfig::Deserialize(model));
   IXRAY_ASSIGN_OR_RAISE(auto plugin, scalar::ScalarIndexRegistry::BuiltIn().Find(config.index_type));
   IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
   IXRAY_RETURN_NOT_OK(plugin->CheckColumn(*field));
 
   SegmentMetadata meta;
-  meta.uuid = dataset::NewUuid();
+  meta.uuid = segment_uuid.empty() ? dataset::NewUuid() : segment_uuid;
   meta.index_type = std::string(plugin->name());
   meta.field_id = field->id;
   meta.dataset_version = ds.version();

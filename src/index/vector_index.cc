@@ -16,11 +16,11 @@ Result<SegmentMetadata> ExecuteVectorSegment(const dataset::DatasetImpl& ds,
                                              const std::string& column,
                                              const std::string& model_bytes,
                                              const std::vector<FragmentId>& fragments,
-                                             Executor& executor) {
+                                             const std::string& segment_uuid, Executor& executor) {
   IXRAY_ASSIGN_OR_RAISE(auto model, vector::IvfModel::Deserialize(model_bytes));
   IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
   IXRAY_ASSIGN_OR_RAISE(auto built,
-                        vector::BuildIvfSegment(ds, column, model, fragments, executor));
+                        vector::BuildIvfSegment(ds, column, model, fragments, executor, segment_uuid));
   SegmentMetadata meta;
   meta.uuid = built.uuid;
   meta.index_type = std::string(vector::VectorIndexTypeName(model.type));

@@ -65,6 +65,12 @@ Result<Plan> MakePlan(const dataset::DatasetImpl& ds, const ScanOptions& options
   for (const auto& index : ds.manifest().indices) {
     if (nq.use_index && index.field_ids == std::vector<int32_t>{field->id} &&
         vector::ParseVectorIndexType(index.index_type).ok()) {
+      // Named segments pick their index among several on the column.
+      if (!options.index_segments.empty() &&
+          std::none_of(index.segments.begin(), index.segments.end(),
+                       [&](const auto& s) { return s.uuid == options.index_segments[0]; })) {
+        continue;
+      }
       plan.index = &index;
       break;
     }
@@ -99,13 +105,19 @@ Result<Plan> MakePlan(const dataset::DatasetImpl& ds, const ScanOptions& options
   if (!options.filter.empty()) {
     IXRAY_ASSIGN_OR_RAISE(plan.filter, query::ParseFilter(options.filter, *ds.schema()));
   }
+  // options.fragment_ids (when set) limits the search to those fragments' rows.
+  const std::set<FragmentId> only(options.fragment_ids.begin(), options.fragment_ids.end());
+  auto searched = [&](FragmentId f) { return only.empty() || only.count(f) > 0; };
   std::set<FragmentId> covered;
   if (plan.index != nullptr) {
     for (const auto& segment : plan.index->segments) {
       for (FragmentId f : segment.fragment_ids) covered.insert(f);
-      const bool chosen = options.index_segments.empty() ||
-                          std::find(options.index_segments.begin(), options.index_segments.end(),
-                                    segment.uuid) != options.index_segments.end();
+      const bool named = std::find(options.index_segments.begin(), options.index_segments.end(),
+                                   segment.uuid) != options.index_segments.end();
+      const bool chosen =
+          options.index_segments.empty()
+              ? std::any_of(segment.fragment_ids.begin(), segment.fragment_ids.end(), searched)
+              : named;
       if (chosen) plan.segments.push_back(&segment);
     }
   }
@@ -118,7 +130,7 @@ Result<Plan> MakePlan(const dataset::DatasetImpl& ds, const ScanOptions& options
   }
   if (!options.fast_search) {
     for (const auto& f : ds.manifest().fragments) {
-      if (covered.count(f.id) == 0) plan.flat_fragments.push_back(f.id);
+      if (covered.count(f.id) == 0 && searched(f.id)) plan.flat_fragments.push_back(f.id);
     }
   }
   return plan;
@@ -144,6 +156,11 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   // Rows that may be returned: live (not deleted) and, with prefilter, matching.
   std::unordered_map<FragmentId, dataset::DeletionVectorPtr> deletions;
   for (const auto& f : ds.manifest().fragments) {
+    if (!options.fragment_ids.empty() &&
+        std::find(options.fragment_ids.begin(), options.fragment_ids.end(), f.id) ==
+            options.fragment_ids.end()) {
+      continue;  // not searched: allowed() refuses its rows
+    }
     IXRAY_ASSIGN_OR_RAISE(deletions[f.id], ds.LoadDeletions(f));
   }
   std::vector<RowAddress> prefiltered;
@@ -153,6 +170,7 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
     filter_scan.columns = {query::ReferencedColumns(*plan.filter)[0]};
     filter_scan.filter = options.filter;
     filter_scan.with_row_id = true;
+    filter_scan.fragment_ids = options.fragment_ids;
     IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(filter_scan)));
     IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
     while (true) {

@@ -79,9 +79,11 @@ Metric AssignMetric(Metric m) { return m == Metric::kDot ? Metric::kDot : Metric
 
 }  // namespace
 
-Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::string& column,
-                               const VectorIndexParams& params, Executor& executor) {
-  IvfModel model;
+Result<IvfTrainingPlan> PlanIvfTraining(const dataset::DatasetImpl& dataset,
+                                        const std::string& column,
+                                        const VectorIndexParams& params) {
+  IvfTrainingPlan plan;
+  IvfModel& model = plan.model;
   IXRAY_ASSIGN_OR_RAISE(model.type, ParseVectorIndexType(params.index_type));
   IXRAY_ASSIGN_OR_RAISE(model.metric, ParseMetric(params.metric));
   IXRAY_ASSIGN_OR_RAISE(auto field, dataset.schema()->GetField(column));
@@ -138,56 +140,80 @@ Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::s
           "num_sub_vectors ({}) must divide the dimension ({})", sub_vectors, model.dim));
     }
   }
+  plan.partitions = partitions;
+  plan.sub_vectors = sub_vectors;
+  plan.num_bits = params.num_bits;
+  plan.max_iters = params.max_iters;
+  plan.seed = params.seed;
+  plan.pq_codebook = params.pq_codebook;
 
   // The training sample: sample_rate rows per partition (and per PQ centroid).
-  const bool need_ivf = params.ivf_centroids.empty();
-  const bool need_pq = codec == Codec::kPq && params.pq_codebook.empty();
-  const bool need_sq = codec == Codec::kSq;
+  plan.need_ivf = params.ivf_centroids.empty();
+  plan.need_pq = codec == Codec::kPq && params.pq_codebook.empty();
+  plan.need_sq = codec == Codec::kSq;
   int64_t want = 0;
-  if (need_ivf) want = static_cast<int64_t>(params.sample_rate) * partitions;
-  if (need_pq) want = std::max<int64_t>(want, int64_t{params.sample_rate} << params.num_bits);
-  if (need_sq) want = std::max<int64_t>(want, int64_t{params.sample_rate} * 256);
-  std::vector<float> sample;
+  if (plan.need_ivf) want = static_cast<int64_t>(params.sample_rate) * partitions;
+  if (plan.need_pq) want = std::max<int64_t>(want, int64_t{params.sample_rate} << params.num_bits);
+  if (plan.need_sq) want = std::max<int64_t>(want, int64_t{params.sample_rate} * 256);
   if (want > 0) {
     if (rows == 0) {
       return Status::InvalidArgument(fmt::format(
           "cannot train a vector index on column '{}': the dataset has no rows", column));
     }
-    const auto positions = SamplePositions(rows, std::min(want, rows), params.seed);
-    IXRAY_ASSIGN_OR_RAISE(auto batch, dataset.Take(positions, {column}));
-    IXRAY_RETURN_NOT_OK(
-        AppendFloatRows(*batch->column(0), model.metric == Metric::kHamming, &sample, nullptr));
-    if (sample.empty()) {
-      return Status::InvalidArgument(fmt::format("column '{}' has no non-null vectors", column));
-    }
+    plan.sample_positions = SamplePositions(rows, std::min(want, rows), params.seed);
   }
-  const size_t n = sample.size() / cdim;
-  if (model.metric == Metric::kCosine) NormalizeRows(sample.data(), n, cdim);
-
-  if (need_ivf) {
-    if (static_cast<size_t>(partitions) > n) {
-      return Status::InvalidArgument(
-          fmt::format("num_partitions ({}) is larger than the number of vectors to train on ({})",
-                      partitions, n));
-    }
-    KMeansOptions options;
-    options.k = partitions;
-    options.max_iters = params.max_iters;
-    options.metric = AssignMetric(model.metric);
-    options.seed = params.seed;
-    IXRAY_ASSIGN_OR_RAISE(auto kmeans, TrainKMeans(sample.data(), n, cdim, options, executor));
-    model.centroids = std::move(kmeans.centroids);
-  } else {
+  if (!plan.need_ivf) {
     model.centroids = params.ivf_centroids;
     if (model.metric == Metric::kCosine) {
       NormalizeRows(model.centroids.data(), partitions, cdim);
     }
   }
+  plan.kmeans.k = partitions;
+  plan.kmeans.max_iters = params.max_iters;
+  plan.kmeans.metric = AssignMetric(model.metric);
+  plan.kmeans.seed = params.seed;
+  return plan;
+}
 
+Result<std::vector<float>> ReadTrainingRows(const dataset::DatasetImpl& dataset,
+                                            const std::string& column, Metric metric,
+                                            std::span<const uint64_t> positions) {
+  std::vector<float> rows;
+  if (positions.empty()) return rows;
+  IXRAY_ASSIGN_OR_RAISE(auto batch, dataset.Take(positions, {column}));
+  IXRAY_RETURN_NOT_OK(
+      AppendFloatRows(*batch->column(0), metric == Metric::kHamming, &rows, nullptr));
+  if (metric == Metric::kCosine) {
+    IXRAY_ASSIGN_OR_RAISE(auto field, dataset.schema()->GetField(column));
+    const size_t d = static_cast<size_t>(field->type->list_size());
+    NormalizeRows(rows.data(), rows.size() / d, d);
+  }
+  return rows;
+}
+
+Status CheckTrainingSample(const IvfTrainingPlan& plan, const std::string& column, size_t n) {
+  if ((plan.need_ivf || plan.need_pq || plan.need_sq) && n == 0) {
+    return Status::InvalidArgument(fmt::format("column '{}' has no non-null vectors", column));
+  }
+  if (plan.need_ivf && static_cast<size_t>(plan.partitions) > n) {
+    return Status::InvalidArgument(
+        fmt::format("num_partitions ({}) is larger than the number of vectors to train on ({})",
+                    plan.partitions, n));
+  }
+  return Status::OK();
+}
+
+Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> centroids,
+                                const std::vector<float>& sample, Executor& executor) {
+  IvfModel model = plan.model;
+  if (plan.need_ivf) model.centroids = std::move(centroids);
+  const Codec codec = CodecOf(model.type);
   if (codec == Codec::kFlat) return model;
+  const int partitions = plan.partitions;
+  const size_t n = sample.size() / model.dim;
   // SQ and PQ are trained on residuals of the sample.
   std::vector<float> residuals;
-  if (need_pq || need_sq) {
+  if (plan.need_pq || plan.need_sq) {
     residuals = sample;
     std::vector<int32_t> labels(n);
     IXRAY_RETURN_NOT_OK(AssignNearest(residuals.data(), n, model.centroids.data(), partitions,
@@ -199,24 +225,39 @@ Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::s
     IXRAY_ASSIGN_OR_RAISE(auto sq,
                           ScalarQuantizer::Train(residuals.data(), n, model.dim, executor));
     model.sq = std::move(sq);
-  } else if (need_pq) {
+  } else if (plan.need_pq) {
     IXRAY_ASSIGN_OR_RAISE(
-        auto pq, ProductQuantizer::Train(residuals.data(), n, model.dim, sub_vectors,
-                                         params.num_bits, params.max_iters, executor, params.seed));
+        auto pq, ProductQuantizer::Train(residuals.data(), n, model.dim, plan.sub_vectors,
+                                         plan.num_bits, plan.max_iters, executor, plan.seed));
     model.pq = std::move(pq);
   } else {
-    IXRAY_ASSIGN_OR_RAISE(auto pq,
-                          ProductQuantizer::FromCodebook(model.dim, sub_vectors, params.num_bits,
-                                                         params.pq_codebook));
+    IXRAY_ASSIGN_OR_RAISE(auto pq, ProductQuantizer::FromCodebook(model.dim, plan.sub_vectors,
+                                                                  plan.num_bits, plan.pq_codebook));
     model.pq = std::move(pq);
   }
   return model;
 }
 
+Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::string& column,
+                               const VectorIndexParams& params, Executor& executor) {
+  IXRAY_ASSIGN_OR_RAISE(auto plan, PlanIvfTraining(dataset, column, params));
+  IXRAY_ASSIGN_OR_RAISE(
+      auto sample, ReadTrainingRows(dataset, column, plan.model.metric, plan.sample_positions));
+  const size_t n = sample.size() / plan.model.centroid_dim();
+  IXRAY_RETURN_NOT_OK(CheckTrainingSample(plan, column, n));
+  std::vector<float> centroids;
+  if (plan.need_ivf) {
+    IXRAY_ASSIGN_OR_RAISE(auto kmeans, TrainKMeans(sample.data(), n, plan.model.centroid_dim(),
+                                                   plan.kmeans, executor));
+    centroids = std::move(kmeans.centroids);
+  }
+  return FinishIvfModel(plan, std::move(centroids), sample, executor);
+}
+
 Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const std::string& column,
                                      const IvfModel& model,
                                      const std::vector<FragmentId>& fragment_ids,
-                                     Executor& executor) {
+                                     Executor& executor, const std::string& segment_uuid) {
   IXRAY_ASSIGN_OR_RAISE(auto field, dataset.schema()->GetField(column));
   IXRAY_RETURN_NOT_OK(CheckVectorType(column, *field->type, model.metric));
   if (field->type->list_size() != model.dim ||
@@ -300,7 +341,7 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
   }
 
   BuiltSegment segment;
-  segment.uuid = dataset::NewUuid();
+  segment.uuid = segment_uuid.empty() ? dataset::NewUuid() : segment_uuid;
   segment.num_rows = total;
   segment.file = "index.ixi";
   if (fragment_ids.empty()) {

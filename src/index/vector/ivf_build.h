@@ -13,19 +13,55 @@
 // Thread safety: reentrant; parallel work goes through the Executor.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "dataset/dataset_impl.h"
 #include "index/vector/ivf_model.h"
+#include "index/vector/kmeans.h"
 #include "ixray/executor.h"
 #include "ixray/index.h"
 
 namespace ixray::vector {
 
-// Trains (or assembles from user-supplied parts) the model for `column`.
+// Trains (or assembles from user-supplied parts) the model for `column`:
+// PlanIvfTraining -> ReadTrainingRows -> TrainKMeans -> FinishIvfModel.
 Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::string& column,
                                const VectorIndexParams& params, Executor& executor);
+
+// The phases of TrainIvfModel, so the k-means rounds can run elsewhere
+// (distributed/ runs them as work units over shares of the sample).
+struct IvfTrainingPlan {
+  IvfModel model;  // everything but the trained parts; centroids when user-supplied
+  int partitions = 0;
+  int sub_vectors = 0;  // PQ only
+  int num_bits = 8;
+  int max_iters = 50;
+  uint64_t seed = 42;
+  bool need_ivf = false, need_pq = false, need_sq = false;
+  std::vector<float> pq_codebook;          // user-supplied, when !need_pq
+  std::vector<uint64_t> sample_positions;  // live-row positions of the sample, ascending
+  KMeansOptions kmeans;                    // the IVF k-means (metric already kL2/kDot)
+};
+
+// Validates `params` against the column and resolves defaults and the sample.
+Result<IvfTrainingPlan> PlanIvfTraining(const dataset::DatasetImpl& dataset,
+                                        const std::string& column, const VectorIndexParams& params);
+
+// The rows at live-row `positions` as training uses them: float32 (bits as
+// 0/1 floats for hamming), normalized for cosine; null vectors skipped.
+Result<std::vector<float>> ReadTrainingRows(const dataset::DatasetImpl& dataset,
+                                            const std::string& column, Metric metric,
+                                            std::span<const uint64_t> positions);
+
+// InvalidArgument when n sample rows cannot train `plan`.
+Status CheckTrainingSample(const IvfTrainingPlan& plan, const std::string& column, size_t n);
+
+// The model from its IVF centroids (ignored when user-supplied): SQ / PQ
+// trained on the residuals of `sample` (ReadTrainingRows of the plan's positions).
+Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> centroids,
+                                const std::vector<float>& sample, Executor& executor);
 
 struct BuiltSegment {
   std::string uuid;
@@ -36,9 +72,10 @@ struct BuiltSegment {
 
 // Indexes the live rows of `fragment_ids` (all when empty) into a new
 // segment directory `_indices/<uuid>/`. Nothing refers to it until commit.
+// `segment_uuid` (empty: a fresh one) names the segment.
 Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const std::string& column,
                                      const IvfModel& model,
                                      const std::vector<FragmentId>& fragment_ids,
-                                     Executor& executor);
+                                     Executor& executor, const std::string& segment_uuid = "");
 
 }  // namespace ixray::vector

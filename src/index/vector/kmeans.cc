@@ -337,7 +337,7 @@ Status RunLloyd(const float* data, size_t n, size_t d, const KMeansOptions& opti
     result->cluster_sizes = partial.counts;
     IXRAY_ASSIGN_OR_RAISE(std::vector<float> next,
                           CentroidsFromPartials({partial}, result->centroids, k, d, metric,
-                                                MixSeed(options.seed, round + 1)));
+                                                LloydRoundSeed(options.seed, round)));
     if (prune) RecordDrift(result->centroids, next, k, d, &pruning);
     result->centroids = std::move(next);
     result->iterations++;
@@ -522,6 +522,10 @@ Result<KMeansResult> TrainKMeans(const float* data, size_t n, size_t d,
       (options.hierarchical == KMeansHierarchy::kAuto && options.k >= options.hierarchical_min_k);
   if (two_level && options.k > 1) return TrainTwoLevel(data, n, d, options, metric, executor);
   return TrainFlat(data, n, d, options, metric, executor);
+}
+
+uint64_t LloydRoundSeed(uint64_t seed, int round) {
+  return MixSeed(seed, static_cast<uint64_t>(round) + 1);
 }
 
 Status AccumulatePartial(const float* data, size_t n, size_t d, const float* centroids, size_t k,

@@ -139,6 +139,10 @@ Result<std::vector<float>> CentroidsFromPartials(const std::vector<KMeansPartial
                                                  const std::vector<float>& previous, size_t k,
                                                  size_t d, Metric metric, uint64_t seed);
 
+// The seed CentroidsFromPartials gets in Lloyd round `round` (from 0) of
+// TrainKMeans with `seed`, so a distributed run repairs empty clusters alike.
+uint64_t LloydRoundSeed(uint64_t seed, int round);
+
 // Little-endian bytes: magic "IXKP", version, k, d, objective, counts, sums.
 std::string SerializeKMeansPartial(const KMeansPartial& partial);
 // Corruption for bad magic, version or sizes.
