@@ -242,6 +242,45 @@ TEST_F(CliIndexTest, SearchFiltersAndTunesEveryIndexType) {
   EXPECT_THAT(filtered.lines(), Each(StartsWith("{\"category\":3,")));
 }
 
+TEST_F(CliIndexTest, ScalarAndFullTextIndices) {
+  std::string jsonl;
+  const char* words[] = {"red fox", "lazy dog", "quick red fox jumps", "sleepy cat", "dog and fox"};
+  for (int row = 0; row < 200; ++row) {
+    jsonl += "{\"id\": " + std::to_string(row) + ", \"text\": \"" + words[row % 5] + "\"}\n";
+  }
+  WriteFile("docs.jsonl", jsonl);
+  ASSERT_EQ(Run("import docs.jsonl docs --max-rows-per-file 64").exit_code, 0);
+  CommandResult btree = Run("index docs --column id --type btree --param batch_size=32 --json");
+  ASSERT_EQ(btree.exit_code, 0) << btree.err;
+  EXPECT_THAT(btree.out, HasSubstr("\"index_type\":\"BTREE\""));
+  CommandResult fts =
+      Run("index docs --column text --type INVERTED --param with_position=true --json");
+  ASSERT_EQ(fts.exit_code, 0) << fts.err;
+  EXPECT_THAT(fts.out, HasSubstr("\"index_type\":\"INVERTED\""));
+
+  CommandResult count = Run("count docs --filter 'id < 50'");
+  ASSERT_EQ(count.exit_code, 0) << count.err;
+  EXPECT_THAT(count.out, HasSubstr("50"));
+
+  CommandResult match = Run("search docs --fts 'foxes' --k 5 --json --columns id,text");
+  ASSERT_EQ(match.exit_code, 0) << match.err;
+  ASSERT_EQ(match.lines().size(), 5u) << match.out;
+  EXPECT_THAT(match.lines(), Each(AllOf(HasSubstr("fox"), HasSubstr("_score"))));
+  CommandResult phrase =
+      Run("search docs --fts 'red fox' --phrase --column text --k 100 --json --columns id,text");
+  ASSERT_EQ(phrase.exit_code, 0) << phrase.err;
+  EXPECT_EQ(phrase.lines().size(), 80u);  // "red fox" and "quick red fox jumps"
+  EXPECT_THAT(phrase.lines(), Each(HasSubstr("red fox")));
+
+  CommandResult bad_param = Run("index docs --column text --type INVERTED --param nope=1");
+  EXPECT_EQ(bad_param.exit_code, 1);
+  EXPECT_THAT(bad_param.err, HasSubstr("nope"));
+  CommandResult not_text = Run("index docs --column id --type INVERTED");
+  EXPECT_EQ(not_text.exit_code, 1);
+  CommandResult vector_param = Run("search docs --fts fox --phrase --q 1,2");
+  EXPECT_EQ(vector_param.exit_code, 1);
+}
+
 TEST_F(CliIndexTest, ErrorsExitWithOneAndAMessage) {
   ASSERT_NO_FATAL_FAILURE(ImportVectors());
   CommandResult unknown_type = Run("index ds --column vector --type IVF_NOPE");

@@ -1,5 +1,6 @@
 // ixray search <uri>: the k nearest rows to a query vector, nearest first,
-// with their _distance, as an aligned table or as JSON lines.
+// with their _distance, or (--fts "text") the k best full-text matches with
+// their BM25 _score, as an aligned table or as JSON lines.
 //
 // The query is given inline (--q "0.1,0.2,...") or as one vector of a .npy,
 // .fvecs, .bvecs or .ivecs file (--q-file, --q-row). The search uses the
@@ -26,6 +27,9 @@ namespace {
 struct SearchArgs {
   std::string uri;
   std::string column;
+  std::string fts;
+  CLI::Option* fts_option = nullptr;
+  bool phrase = false;
   std::string q;
   CLI::Option* q_option = nullptr;
   std::string q_file;
@@ -158,6 +162,7 @@ Result<std::vector<float>> ReadQueryFile(const std::string& path, int64_t row) {
 
 Result<VectorQuery> MakeQuery(const SearchArgs& args) {
   VectorQuery query;
+  if (args.column.empty()) return Status::InvalidArgument("give the vector column with --column");
   query.column = args.column;
   if (args.q_option->count() > 0) {
     IXRAY_ASSIGN_OR_RAISE(query.q, ParseVector(args.q));
@@ -178,7 +183,16 @@ Result<VectorQuery> MakeQuery(const SearchArgs& args) {
 
 Status RunSearch(const SearchArgs& args) {
   if (args.max_width < 2) return Status::InvalidArgument("--max-width must be at least 2");
-  IXRAY_ASSIGN_OR_RAISE(VectorQuery query, MakeQuery(args));
+  const bool full_text = args.fts_option->count() > 0;
+  if (!full_text && args.phrase) return Status::InvalidArgument("--phrase goes with --fts");
+  VectorQuery query;
+  if (!full_text) {
+    IXRAY_ASSIGN_OR_RAISE(query, MakeQuery(args));
+  } else if (args.q_option->count() > 0 || args.q_file_option->count() > 0) {
+    return Status::InvalidArgument("give either a query vector (--q, --q-file) or --fts");
+  } else if (args.k <= 0) {
+    return Status::InvalidArgument("--k must be positive");
+  }
   std::optional<uint64_t> version;
   if (args.version_option->count() > 0) version = args.version;
   IXRAY_ASSIGN_OR_RAISE(std::shared_ptr<Dataset> dataset, OpenDataset(args.uri, version));
@@ -189,7 +203,14 @@ Status RunSearch(const SearchArgs& args) {
   options.prefilter = args.prefilter;
   options.fast_search = args.fast_search;
   options.with_row_id = args.with_row_id;
-  options.nearest = std::move(query);
+  if (full_text) {
+    FullTextQuery text{args.fts, {}, args.phrase};
+    if (!args.column.empty()) text.columns = {args.column};
+    options.full_text_query = std::move(text);
+    options.limit = args.k;
+  } else {
+    options.nearest = std::move(query);
+  }
   IXRAY_ASSIGN_OR_RAISE(std::unique_ptr<Scanner> scanner, dataset->Scan(options));
   IXRAY_ASSIGN_OR_RAISE(std::unique_ptr<BatchReader> reader, scanner->ToReader());
 
@@ -218,9 +239,17 @@ Status RunSearch(const SearchArgs& args) {
 void AddSearchCommand(CLI::App& app) {
   auto args = std::make_shared<SearchArgs>();
   auto* cmd = app.add_subcommand(
-      "search", "Print the k nearest rows to a query vector, with their _distance");
+      "search",
+      "Print the k nearest rows to a query vector (with _distance), or the k best full-text "
+      "matches (--fts, with _score)");
   cmd->add_option("uri", args->uri, "The dataset directory")->required();
-  cmd->add_option("--column", args->column, "The vector column to search")->required();
+  cmd->add_option("--column", args->column,
+                  "The vector column to search (with --fts: the text column; default: every "
+                  "column with an INVERTED index)");
+  args->fts_option = cmd->add_option(
+      "--fts", args->fts, "Full-text query: rows matching any of its words, ranked by BM25");
+  cmd->add_flag("--phrase", args->phrase,
+                "With --fts: match the words as a phrase (needs an index with_position=true)");
   args->q_option =
       cmd->add_option("--q", args->q, "The query vector, e.g. \"0.1,0.2,0.3\" (or [..])");
   args->q_file_option = cmd->add_option(
