@@ -91,7 +91,10 @@ class [[nodiscard]] Result {
   }
 
   bool ok() const { return value_.has_value(); }
-  const Status& status() const { return status_; }
+  const Status& status() const& { return status_; }
+  // By value on a temporary, so `IXRAY_RETURN_NOT_OK(F().status())` and
+  // `auto&& s = F().status()` hold a live Status, not one inside a dead Result.
+  Status status() && { return std::move(status_); }
 
   T& operator*() & { return *value_; }
   const T& operator*() const& { return *value_; }

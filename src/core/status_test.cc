@@ -48,3 +48,28 @@ TEST(StatusTest, ResultFromOkStatusIsAnError) {
 
 }  // namespace
 }  // namespace ixray
+
+namespace ixray {
+namespace {
+
+Result<std::string> Failing(std::string message) {
+  return Status::InvalidArgument(std::move(message));
+}
+
+Status CheckTemporary() {
+  // The status of a temporary Result, returned through the macro: it must
+  // not refer into the Result, which dies at the end of the statement.
+  IXRAY_RETURN_NOT_OK(Failing(std::string(200, 'x')).status());
+  return Status::OK();
+}
+
+TEST(ResultTest, StatusOfATemporaryResultOutlivesIt) {
+  const Status status = CheckTemporary();
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), std::string(200, 'x'));
+  auto&& held = Failing("held").status();
+  EXPECT_EQ(held.message(), "held");
+}
+
+}  // namespace
+}  // namespace ixray

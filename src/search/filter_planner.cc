@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 #include "index/scalar_segment.h"
@@ -38,9 +39,130 @@ std::vector<const dataset::IndexMetadata*> IndicesOn(const dataset::DatasetImpl&
   return out;
 }
 
+// What the indices know about one filter term, per fragment they answered.
+struct FragmentAnswer {
+  std::vector<uint32_t> rows;  // row offsets, ascending
+  bool exact = true;
+};
+using TermAnswer = std::unordered_map<FragmentId, FragmentAnswer>;
+
+std::vector<uint32_t> Intersect(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> out;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<uint32_t> Union(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> out;
+  std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+class TermPlanner {
+ public:
+  explicit TermPlanner(const dataset::DatasetImpl& ds) : ds_(ds) {}
+
+  // The fragments where the indices answer `expr`: a single-column test
+  // (the first index on the column that answers), an OR whose every branch
+  // is answered (union), or an AND with an answered branch (intersection;
+  // exact only where every branch is).
+  Result<TermAnswer> Answer(const query::Expr& expr) {
+    if (auto predicate = query::AsColumnPredicate(expr)) return AnswerPredicate(expr, *predicate);
+    if (expr.kind() == query::ExprKind::kOr) {
+      std::optional<TermAnswer> out;
+      for (const auto& branch : expr.args()) {
+        IXRAY_ASSIGN_OR_RAISE(auto answer, Answer(*branch));
+        if (!out) {
+          out = std::move(answer);
+          continue;
+        }
+        for (auto entry = out->begin(); entry != out->end();) {
+          auto it = answer.find(entry->first);
+          if (it == answer.end()) {
+            entry = out->erase(entry);  // a branch this fragment has no answer for
+            continue;
+          }
+          entry->second.rows = Union(entry->second.rows, it->second.rows);
+          entry->second.exact = entry->second.exact && it->second.exact;
+          ++entry;
+        }
+      }
+      return out ? std::move(*out) : TermAnswer{};
+    }
+    if (expr.kind() == query::ExprKind::kAnd) {
+      std::vector<TermAnswer> answers;
+      for (const auto& branch : expr.args()) {
+        IXRAY_ASSIGN_OR_RAISE(auto answer, Answer(*branch));
+        answers.push_back(std::move(answer));
+      }
+      TermAnswer out;
+      for (const auto& answer : answers) {
+        for (const auto& [fragment, part] : answer) {
+          auto [it, fresh] = out.try_emplace(fragment, part);
+          if (!fresh) {
+            it->second.rows = Intersect(it->second.rows, part.rows);
+            it->second.exact = it->second.exact && part.exact;
+          }
+        }
+      }
+      for (auto& [fragment, part] : out) {
+        for (const auto& answer : answers) {
+          if (!answer.count(fragment)) part.exact = false;  // a branch to recheck
+        }
+      }
+      return out;
+    }
+    return TermAnswer{};
+  }
+
+  std::vector<std::string>& explain() { return explain_; }
+
+ private:
+  Result<TermAnswer> AnswerPredicate(const query::Expr& expr,
+                                     const query::ColumnPredicate& predicate) {
+    TermAnswer out;
+    auto field = ds_.schema()->GetField(predicate.column);
+    if (!field.ok()) return out;
+    for (const auto* index : IndicesOn(ds_, (*field)->id)) {
+      int64_t candidates = 0;
+      bool all_exact = true;
+      for (const auto& segment : index->segments) {
+        IXRAY_ASSIGN_OR_RAISE(auto opened, index::OpenScalarSegment(ds_, *index, segment));
+        IXRAY_ASSIGN_OR_RAISE(auto answer, opened->segment->Search(predicate));
+        if (!answer) continue;
+        all_exact = all_exact && answer->exact;
+        // The answer, split by fragment (addresses ascend, so each list does).
+        std::unordered_map<FragmentId, std::vector<uint32_t>> by_fragment;
+        for (FragmentId f : segment.fragment_ids) {
+          if (ds_.manifest().FindFragment(f) != nullptr) by_fragment[f];
+        }
+        for (auto it = answer->rows.begin(); it != answer->rows.end(); ++it) {
+          const RowAddress address = *it;
+          auto bucket = by_fragment.find(AddressFragment(address));
+          if (bucket != by_fragment.end()) bucket->second.push_back(AddressOffset(address));
+        }
+        for (auto& [fragment, rows] : by_fragment) {
+          out[fragment] = FragmentAnswer{std::move(rows), answer->exact};
+        }
+        candidates += static_cast<int64_t>(answer->rows.cardinality());
+      }
+      if (out.empty()) continue;
+      explain_.push_back(fmt::format(
+          "index '{}' ({}) answers {} {} for {} fragment(s): {} candidate row(s)", index->name,
+          index->index_type, expr.ToString(), all_exact ? "exactly" : "(rechecked)", out.size(),
+          candidates));
+      return out;  // one index per test
+    }
+    return out;
+  }
+
+  const dataset::DatasetImpl& ds_;
+  std::vector<std::string> explain_;
+};
+
 struct FragmentState {
-  std::vector<uint32_t> rows;        // candidates so far (ascending)
-  std::vector<bool> exact;           // per AND term: answered exactly here
+  std::vector<uint32_t> rows;  // candidates so far (ascending)
+  std::vector<bool> exact;     // per AND term: answered exactly here
 };
 
 }  // namespace
@@ -56,56 +178,24 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
     const dataset::DatasetImpl& ds, const query::ExprPtr& filter) {
   const std::vector<query::ExprPtr> terms = query::SplitConjunction(filter);
   std::unordered_map<FragmentId, FragmentState> states;
-  auto plan = std::make_shared<dataset::IndexedScan>();
-
+  TermPlanner planner(ds);
   for (size_t t = 0; t < terms.size(); ++t) {
-    auto predicate = query::AsColumnPredicate(*terms[t]);
-    if (!predicate) continue;
-    auto field = ds.schema()->GetField(predicate->column);
-    if (!field.ok()) continue;
-    for (const auto* index : IndicesOn(ds, (*field)->id)) {
-      int64_t fragments_answered = 0, candidates = 0;
-      bool all_exact = true;
-      for (const auto& segment : index->segments) {
-        IXRAY_ASSIGN_OR_RAISE(auto opened, index::OpenScalarSegment(ds, *index, segment));
-        IXRAY_ASSIGN_OR_RAISE(auto answer, opened->segment->Search(*predicate));
-        if (!answer) continue;
-        all_exact = all_exact && answer->exact;
-        // The answer, split by fragment (addresses ascend, so each list does).
-        std::unordered_map<FragmentId, std::vector<uint32_t>> by_fragment;
-        for (FragmentId f : segment.fragment_ids) by_fragment[f];
-        for (auto it = answer->rows.begin(); it != answer->rows.end(); ++it) {
-          const RowAddress address = *it;
-          auto bucket = by_fragment.find(AddressFragment(address));
-          if (bucket != by_fragment.end()) bucket->second.push_back(AddressOffset(address));
-        }
-        for (auto& [fragment, rows] : by_fragment) {
-          if (ds.manifest().FindFragment(fragment) == nullptr) continue;
-          auto [state, fresh] = states.try_emplace(fragment);
-          if (fresh) {
-            state->second.rows = std::move(rows);
-            state->second.exact.assign(terms.size(), false);
-          } else {
-            std::vector<uint32_t> both;
-            std::set_intersection(state->second.rows.begin(), state->second.rows.end(),
-                                  rows.begin(), rows.end(), std::back_inserter(both));
-            state->second.rows = std::move(both);
-          }
-          state->second.exact[t] = answer->exact;
-          ++fragments_answered;
-        }
-        candidates += static_cast<int64_t>(answer->rows.cardinality());
+    IXRAY_ASSIGN_OR_RAISE(auto answer, planner.Answer(*terms[t]));
+    for (auto& [fragment, part] : answer) {
+      auto [state, fresh] = states.try_emplace(fragment);
+      if (fresh) {
+        state->second.rows = std::move(part.rows);
+        state->second.exact.assign(terms.size(), false);
+      } else {
+        state->second.rows = Intersect(state->second.rows, part.rows);
       }
-      if (fragments_answered == 0) continue;
-      plan->explain.push_back(fmt::format(
-          "index '{}' ({}) answers {} {} for {} fragment(s): {} candidate row(s)", index->name,
-          index->index_type, terms[t]->ToString(), all_exact ? "exactly" : "(rechecked)",
-          fragments_answered, candidates));
-      break;  // one index per term
+      state->second.exact[t] = part.exact;
     }
   }
   if (states.empty()) return std::shared_ptr<const dataset::IndexedScan>();
 
+  auto plan = std::make_shared<dataset::IndexedScan>();
+  plan->explain = std::move(planner.explain());
   for (auto& [fragment, state] : states) {
     std::vector<query::ExprPtr> residual;
     for (size_t t = 0; t < terms.size(); ++t) {

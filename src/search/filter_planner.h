@@ -1,11 +1,13 @@
 // The index-aware filter planner: answers a scan's filter with the
 // dataset's scalar indices where it can.
 //
-// The filter's top-level AND terms that test one column against literals
-// (query::AsColumnPredicate) are offered to the scalar indices on that
-// column. Per fragment, the rows every answering segment selected are
-// intersected; terms answered exactly are dropped from that fragment's
-// filter, the rest (and inexact answers) are rechecked on the selected rows.
+// Each of the filter's top-level AND terms is offered to the scalar indices:
+// a test of one column against literals (query::AsColumnPredicate) to the
+// indices on that column, an OR of answerable terms as the union of their
+// answers, a nested AND as the intersection. Per fragment, the terms'
+// answers are intersected; terms answered exactly are dropped from that
+// fragment's filter, the rest (and inexact answers) are rechecked on the
+// selected rows.
 // Fragments no segment covers are scanned with the whole filter, so results
 // are always those of an unindexed scan.
 //

@@ -116,7 +116,9 @@ TEST_F(FilterPlannerTest, SameRowsAsAnUnindexedScan) {
       "x NOT IN (1, 2)", "x BETWEEN 3 AND 8 AND s = 'b'", "x < 10 AND id > 700", "s >= 'c'",
       "s = ''", "s IS NULL", "x > 40 OR s = 'a'", "NOT (x < 10)", "id < 100",
       "id BETWEEN 950 AND 2100", "id >= 1990 AND x <= 3", "f > 0.5", "f != 0.5", "f IS NULL",
-      "x < 2.5", "x = 1000", "s LIKE 'a%'", "x > 10 AND x < 5"};
+      "x < 2.5", "x = 1000", "s LIKE 'a%'", "x > 10 AND x < 5", "x < 5 OR id > 2100",
+      "(x < 5 AND s = 'b') OR f > 0.9", "x = 3 OR x = 4 OR s IS NULL",
+      "(x < 5 OR s = 'c') AND (id < 500 OR id > 1500)", "x < 5 OR (id > 100 AND f < 0.2)"};
   for (const char* filter : filters) {
     SCOPED_TRACE(filter);
     const auto expected = ScanIds(*plain_, filter);
