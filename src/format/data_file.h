@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "format/data_file_format.h"
+#include "format/page_cache.h"
 #include "ixray/array.h"
 #include "ixray/file_system.h"
 #include "ixray/record_batch.h"
@@ -122,11 +123,13 @@ struct IoStats {
 class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
  public:
   // Opens `path` and reads its trailer and metadata (one or two ReadAt
-  // calls; also the header when it falls within the first read).
+  // calls; also the header when it falls within the first read). Take()
+  // keeps the pages it decodes in `page_cache` (may be null: none).
   // Errors: Corruption if the file is not a valid data file; NotImplemented
   // for an unknown format version; those of the file system.
-  static Result<std::shared_ptr<DataFileReader>> Open(std::shared_ptr<FileSystem> fs,
-                                                      std::string path);
+  static Result<std::shared_ptr<DataFileReader>> Open(
+      std::shared_ptr<FileSystem> fs, std::string path,
+      std::shared_ptr<format::PageCache> page_cache = nullptr);
 
   const std::string& path() const { return path_; }
   const SchemaPtr& schema() const { return metadata_.schema; }
@@ -145,7 +148,7 @@ class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
 
   // The rows at `sorted_row_offsets` (ascending; repeats allowed) of the
   // given columns, in that order. Reads each page holding one of the rows
-  // exactly once per column.
+  // exactly once per column, or finds it in the page cache.
   // Errors: InvalidArgument for bad column indices or offsets that are
   // unsorted or not below num_rows(); Corruption for damaged pages.
   Result<RecordBatchPtr> Take(const std::vector<int>& column_indices,
@@ -186,10 +189,14 @@ class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
   Status PageError(int column, size_t page_index, const Status& status) const;
   Result<ArrayPtr> ReadColumnRange(int column, int64_t row_start, int64_t num_rows) const;
   Result<ArrayPtr> TakeColumn(int column, std::span<const uint64_t> rows) const;
+  // ReadPage through the page cache.
+  Result<ArrayPtr> ReadPageCached(int column, size_t page_index) const;
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
   int64_t file_size_;
+  std::shared_ptr<format::PageCache> page_cache_;  // may be null
+  uint64_t page_cache_id_ = 0;
   format::FileMetadata metadata_;
   mutable Counters counters_;
 };
