@@ -143,8 +143,11 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
 
   // Rows that may be returned: live (not deleted) and, with prefilter, matching.
   std::unordered_map<FragmentId, dataset::DeletionVectorPtr> deletions;
+  bool any_deleted = false;
   for (const auto& f : ds.manifest().fragments) {
-    IXRAY_ASSIGN_OR_RAISE(deletions[f.id], ds.LoadDeletions(f));
+    IXRAY_ASSIGN_OR_RAISE(auto fragment_deletions, ds.LoadDeletions(f));
+    any_deleted |= fragment_deletions != nullptr && !fragment_deletions->empty();
+    deletions[f.id] = std::move(fragment_deletions);
   }
   std::vector<RowAddress> prefiltered;
   const bool use_prefilter = plan.filter != nullptr && options.prefilter;
@@ -163,12 +166,18 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
     }
     std::sort(prefiltered.begin(), prefiltered.end());
   }
-  auto allowed = [&](RowAddress a) {
+  const std::function<bool(RowAddress)> allowed = [&](RowAddress a) {
     auto it = deletions.find(AddressFragment(a));
     if (it == deletions.end()) return false;  // the fragment is gone
     if (it->second != nullptr && it->second->Contains(AddressOffset(a))) return false;
     return !use_prefilter || std::binary_search(prefiltered.begin(), prefiltered.end(), a);
   };
+  // Without a filter, deleted rows or segments over vanished fragments,
+  // every indexed row may be returned: the searchers skip the per-row test.
+  bool filter_rows = use_prefilter || any_deleted;
+  for (const auto* segment : plan.segments) {
+    for (FragmentId f : segment->fragment_ids) filter_rows |= deletions.count(f) == 0;
+  }
 
   const int refine = nq.refine_factor.value_or(1);
   if (refine <= 0) return Status::InvalidArgument("refine_factor must be positive");
@@ -182,7 +191,8 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   for (const auto* segment : plan.segments) {
     IXRAY_ASSIGN_OR_RAISE(auto searcher, OpenSegment(ds, *segment));
     approximate |= vector::CodecOf(searcher->model().type) != vector::Codec::kFlat;
-    IXRAY_ASSIGN_OR_RAISE(auto found, searcher->Search(nq.q.data(), params, allowed));
+    IXRAY_ASSIGN_OR_RAISE(auto found,
+                          searcher->Search(nq.q.data(), params, filter_rows ? &allowed : nullptr));
     candidates.insert(candidates.end(), found.begin(), found.end());
   }
 
