@@ -34,6 +34,12 @@ struct DataFileWriterOptions {
   // exceed this many bytes; a single row larger than that gets a page of
   // its own. In [1, 1 GiB].
   int64_t max_page_bytes = 1 << 20;
+  // Pages of fixed_size_list columns (vectors) close at the smaller of this
+  // and max_page_bytes: nearest-neighbour queries read such columns a few
+  // rows at a time (result rows, refine candidates), and a take reads and
+  // checksums whole pages, while floats barely compress, so small pages
+  // cost little. In [1, 1 GiB].
+  int64_t max_vector_page_bytes = 64 << 10;
   // A page holds at most this many rows. In [1, 2^31 - 1].
   int64_t max_rows_per_page = 1 << 16;
   // Each page is compressed with this codec, and stored raw instead when
