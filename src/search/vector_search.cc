@@ -142,12 +142,13 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   const size_t d = nq.q.size();
 
   // Rows that may be returned: live (not deleted) and, with prefilter, matching.
+  // Deletion vectors are loaded only for fragments that have deletions, so a
+  // query does no per-fragment I/O or allocation on an undeleted dataset.
+  auto fragment_exists = [&](FragmentId id) { return ds.manifest().FindFragment(id) != nullptr; };
   std::unordered_map<FragmentId, dataset::DeletionVectorPtr> deletions;
-  bool any_deleted = false;
   for (const auto& f : ds.manifest().fragments) {
-    IXRAY_ASSIGN_OR_RAISE(auto fragment_deletions, ds.LoadDeletions(f));
-    any_deleted |= fragment_deletions != nullptr && !fragment_deletions->empty();
-    deletions[f.id] = std::move(fragment_deletions);
+    if (f.num_deleted_rows() == 0) continue;
+    IXRAY_ASSIGN_OR_RAISE(deletions[f.id], ds.LoadDeletions(f));
   }
   std::vector<RowAddress> prefiltered;
   const bool use_prefilter = plan.filter != nullptr && options.prefilter;
@@ -167,16 +168,21 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
     std::sort(prefiltered.begin(), prefiltered.end());
   }
   const std::function<bool(RowAddress)> allowed = [&](RowAddress a) {
-    auto it = deletions.find(AddressFragment(a));
-    if (it == deletions.end()) return false;  // the fragment is gone
-    if (it->second != nullptr && it->second->Contains(AddressOffset(a))) return false;
+    if (!deletions.empty()) {
+      auto it = deletions.find(AddressFragment(a));
+      if (it != deletions.end() && it->second != nullptr &&
+          it->second->Contains(AddressOffset(a))) {
+        return false;
+      }
+    }
+    if (!fragment_exists(AddressFragment(a))) return false;  // the fragment is gone
     return !use_prefilter || std::binary_search(prefiltered.begin(), prefiltered.end(), a);
   };
   // Without a filter, deleted rows or segments over vanished fragments,
   // every indexed row may be returned: the searchers skip the per-row test.
-  bool filter_rows = use_prefilter || any_deleted;
+  bool filter_rows = use_prefilter || !deletions.empty();
   for (const auto* segment : plan.segments) {
-    for (FragmentId f : segment->fragment_ids) filter_rows |= deletions.count(f) == 0;
+    for (FragmentId f : segment->fragment_ids) filter_rows |= !fragment_exists(f);
   }
 
   const int refine = nq.refine_factor.value_or(1);
