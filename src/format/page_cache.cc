@@ -1,30 +1,56 @@
 #include "format/page_cache.h"
 
+#include <algorithm>
+
 namespace ixray::format {
 
 ArrayPtr PageCache::Get(uint64_t reader_id, int column, size_t page_index) {
   std::lock_guard lock(mutex_);
   auto it = index_.find(MakeKey(reader_id, column, page_index));
   if (it == index_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->page;
+  Slot& slot = slots_[it->second];
+  slot.referenced = true;
+  return slot.page;
 }
 
 void PageCache::Put(uint64_t reader_id, int column, size_t page_index, ArrayPtr page,
                     int64_t bytes) {
+  const int64_t charge = std::max<int64_t>(bytes, 0) + kEntryOverhead;
   // One page must not flush the whole cache.
-  if (bytes > capacity_bytes_ / 4) return;
+  if (charge > capacity_bytes_ / 4) return;
   const Key key = MakeKey(reader_id, column, page_index);
   std::lock_guard lock(mutex_);
   if (index_.count(key) != 0) return;  // another thread read it meanwhile
-  lru_.push_front(Entry{key, std::move(page), bytes});
-  index_.emplace(key, lru_.begin());
-  size_bytes_ += bytes;
-  while (size_bytes_ > capacity_bytes_) {
-    const Entry& victim = lru_.back();
-    size_bytes_ -= victim.bytes;
-    index_.erase(victim.key);
-    lru_.pop_back();
+  while (size_bytes_ + charge > capacity_bytes_) EvictOne();
+  size_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = slots_.size();
+    slots_.emplace_back();
+  }
+  slots_[slot] = Slot{key, std::move(page), charge, false};
+  index_.emplace(key, slot);
+  size_bytes_ += charge;
+}
+
+void PageCache::EvictOne() {
+  // Terminates: some slot holds a page, and one sweep clears every bit.
+  while (true) {
+    if (hand_ >= slots_.size()) hand_ = 0;
+    const size_t at = hand_++;
+    Slot& slot = slots_[at];
+    if (slot.page == nullptr) continue;
+    if (slot.referenced) {
+      slot.referenced = false;
+      continue;
+    }
+    size_bytes_ -= slot.charge;
+    index_.erase(slot.key);
+    slot.page.reset();
+    free_slots_.push_back(at);
+    return;
   }
 }
 

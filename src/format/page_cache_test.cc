@@ -1,4 +1,4 @@
-// PageCache: hits, least-recently-used eviction within the byte budget,
+// PageCache: hits, CLOCK eviction within the byte budget,
 // oversized pages, and takes through a cache reading each page once.
 
 #include "format/page_cache.h"
@@ -25,6 +25,7 @@ ArrayPtr Page(int64_t value) {
 int64_t ValueOf(const ArrayPtr& page) { return page->data<int64_t>()[0]; }
 
 TEST(PageCacheTest, KeepsPagesPerReaderColumnAndIndex) {
+  constexpr int64_t kCharge = 10 + PageCache::kEntryOverhead;
   PageCache cache(1000);
   const uint64_t a = cache.NewReaderId(), b = cache.NewReaderId();
   EXPECT_NE(a, b);
@@ -37,30 +38,50 @@ TEST(PageCacheTest, KeepsPagesPerReaderColumnAndIndex) {
   EXPECT_EQ(ValueOf(cache.Get(a, 1, 0)), 2);
   EXPECT_EQ(ValueOf(cache.Get(a, 0, 1)), 3);
   EXPECT_EQ(ValueOf(cache.Get(b, 0, 0)), 4);
-  EXPECT_EQ(cache.size_bytes(), 40);
+  EXPECT_EQ(cache.size_bytes(), 4 * kCharge);
   cache.Put(a, 0, 0, Page(5), 10);  // already there: kept as is
   EXPECT_EQ(ValueOf(cache.Get(a, 0, 0)), 1);
-  EXPECT_EQ(cache.size_bytes(), 40);
+  EXPECT_EQ(cache.size_bytes(), 4 * kCharge);
 }
 
-TEST(PageCacheTest, EvictsTheLeastRecentlyUsedBeyondTheCapacity) {
-  PageCache cache(100);
+TEST(PageCacheTest, EvictsPagesNotUsedSinceTheLastSweep) {
+  constexpr int64_t kCharge = 25 + PageCache::kEntryOverhead;
+  PageCache cache(4 * kCharge);
   const uint64_t r = cache.NewReaderId();
   for (int p = 0; p < 4; ++p) cache.Put(r, 0, p, Page(p), 25);
-  ASSERT_NE(cache.Get(r, 0, 0), nullptr);  // page 0 is now the most recent
+  ASSERT_NE(cache.Get(r, 0, 0), nullptr);  // page 0 gets a second chance
   cache.Put(r, 0, 4, Page(4), 25);         // evicts page 1
   EXPECT_EQ(cache.Get(r, 0, 1), nullptr);
-  for (int p : {0, 2, 3, 4}) EXPECT_NE(cache.Get(r, 0, p), nullptr) << p;
-  EXPECT_EQ(cache.size_bytes(), 100);
-  cache.Put(r, 0, 5, Page(5), 26);  // more than a quarter: not kept
-  EXPECT_EQ(cache.Get(r, 0, 5), nullptr);
-  EXPECT_EQ(cache.size_bytes(), 100);
+  for (int p : {0, 2, 3, 4}) EXPECT_EQ(ValueOf(cache.Get(r, 0, p)), p);
+  EXPECT_EQ(cache.size_bytes(), 4 * kCharge);
+  // All referenced now: a sweep clears the bits, then the oldest slot goes.
+  cache.Put(r, 0, 5, Page(5), 25);
+  EXPECT_EQ(cache.size_bytes(), 4 * kCharge);
+  int kept = 0;
+  for (int p = 0; p <= 5; ++p) kept += cache.Get(r, 0, p) != nullptr;
+  EXPECT_EQ(kept, 4);
+  EXPECT_EQ(ValueOf(cache.Get(r, 0, 5)), 5);
+  // Charged more than a quarter of the capacity: not kept.
+  cache.Put(r, 0, 6, Page(6), 26);
+  EXPECT_EQ(cache.Get(r, 0, 6), nullptr);
+  EXPECT_EQ(cache.size_bytes(), 4 * kCharge);
 
   PageCache none(0);
   none.Put(r, 0, 0, Page(0), 0);
-  none.Put(r, 0, 1, Page(1), 1);
-  EXPECT_EQ(none.Get(r, 0, 1), nullptr);
-  EXPECT_LE(none.size_bytes(), 0);
+  EXPECT_EQ(none.Get(r, 0, 0), nullptr);
+  EXPECT_EQ(none.size_bytes(), 0);
+}
+
+TEST(PageCacheTest, StaysWithinItsCapacityUnderChurn) {
+  PageCache cache(4096);
+  const uint64_t r = cache.NewReaderId();
+  for (int p = 0; p < 2000; ++p) {
+    cache.Put(r, p % 3, p, Page(p), p % 700);
+    if (p % 5 == 0) cache.Get(r, (p / 2) % 3, p / 2);
+    ASSERT_LE(cache.size_bytes(), 4096);
+  }
+  EXPECT_GT(cache.size_bytes(), 2048);
+  EXPECT_EQ(ValueOf(cache.Get(r, 1999 % 3, 1999)), 1999);
 }
 
 TEST(PageCacheTest, TakesThroughTheCacheReadEachPageOnce) {
