@@ -103,7 +103,7 @@ def main() -> None:
         quantizer = faiss.IndexFlatL2(args.dim)
         index = faiss.IndexIVFFlat(quantizer, args.dim, 512)
         index.cp.niter = 25
-        index.train(base[np.random.default_rng(0).choice(len(base), 512 * 256, False)])
+        index.train(base[np.random.default_rng(0).choice(len(base), min(len(base), 512 * 256), False)])
         index.add(base)
         for nprobes in [int(n) for n in args.nprobes.split(",")]:
             index.nprobe = nprobes
