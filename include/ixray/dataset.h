@@ -58,6 +58,10 @@ struct OpenOptions {
   // The version to open; empty means the latest.
   std::optional<uint64_t> version;
   std::shared_ptr<FileSystem> file_system;
+  // Bytes of decoded data pages kept for random access (Take, TakeRows, the
+  // rows of nearest-neighbour results), shared by the versions checked out
+  // from the opened dataset; 0 keeps none.
+  int64_t page_cache_bytes = int64_t{256} << 20;
 };
 
 struct VersionInfo {

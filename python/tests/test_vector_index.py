@@ -125,6 +125,25 @@ def test_deleted_rows_never_appear_and_unindexed_rows_are_found(dataset, vectors
     assert fast.column("id").to_pylist() != [10_003]
 
 
+@pytest.mark.parametrize("index_type", ["IVF_FLAT", "IVF_HNSW_FLAT"])
+def test_whole_fragments_deleted_after_indexing_never_appear(dataset, vectors, index_type):
+    # Fragments of 1,500 rows: deleting ids < 3,000 drops two whole fragments
+    # the index segment still covers; ids 3,000..3,009 are partly deleted.
+    dataset.create_index("vector", index_type, num_partitions=4)
+    q = vectors[10]
+    before = dataset.to_table(nearest={"column": "vector", "q": q, "k": 20, "nprobes": 4})
+    assert min(before.column("id").to_pylist()) < 3000
+    dataset.delete("id < 3000 or (id >= 3000 and id < 3010)")
+    assert dataset.count_rows() == 6000 - 3010
+    got = dataset.to_table(nearest={"column": "vector", "q": q, "k": 20, "nprobes": 4})
+    assert len(got) == 20
+    assert min(got.column("id").to_pylist()) >= 3010
+    live = np.arange(3010, 6000)
+    if index_type == "IVF_FLAT":  # exact within the probed partitions, all probed here
+        expected, _ = brute_force(vectors[live], q, 20, "l2")
+        assert got.column("id").to_pylist() == (live[expected]).tolist()
+
+
 def test_bad_input(dataset, vectors):
     with pytest.raises(ValueError, match="dimension|values"):
         dataset.to_table(nearest={"column": "vector", "q": vectors[0][:5], "k": 3})

@@ -39,15 +39,22 @@ Result<std::shared_ptr<DatasetImpl>> DatasetImpl::Open(const std::string& uri,
         fmt::format("dataset '{}' has no version {} (latest: {})", uri, version, latest));
   }
   IXRAY_RETURN_NOT_OK(manifest);
-  return std::make_shared<DatasetImpl>(uri, std::move(fs), std::move(*manifest));
+  if (options.page_cache_bytes < 0) {
+    return Status::InvalidArgument(
+        fmt::format("page_cache_bytes must not be negative, got {}", options.page_cache_bytes));
+  }
+  return std::make_shared<DatasetImpl>(uri, std::move(fs), std::move(*manifest), nullptr,
+                                       options.page_cache_bytes);
 }
 
 DatasetImpl::DatasetImpl(std::string uri, std::shared_ptr<FileSystem> fs, ManifestPtr manifest,
-                         const DatasetImpl* previous)
+                         const DatasetImpl* previous, int64_t page_cache_bytes)
     : uri_(std::move(uri)),
       fs_(std::move(fs)),
       manifest_(std::move(manifest)),
-      cache_(previous != nullptr ? previous->cache_ : std::make_shared<ObjectCache>()) {
+      cache_(previous != nullptr ? previous->cache_ : std::make_shared<ObjectCache>()),
+      page_cache_(previous != nullptr ? previous->page_cache_
+                                      : std::make_shared<format::PageCache>(page_cache_bytes)) {
   std::unordered_map<FragmentId, std::shared_ptr<FragmentReader>> reusable;
   if (previous != nullptr && previous->schema()->Equals(*schema(), /*check_ids=*/true)) {
     for (const auto& reader : previous->fragment_readers_) reusable.emplace(reader->id(), reader);
@@ -59,7 +66,7 @@ DatasetImpl::DatasetImpl(std::string uri, std::shared_ptr<FileSystem> fs, Manife
       fragment_readers_.push_back(it->second);
     } else {
       fragment_readers_.push_back(
-          std::make_shared<FragmentReader>(fs_, uri_, fragment, manifest_->schema));
+          std::make_shared<FragmentReader>(fs_, uri_, fragment, manifest_->schema, page_cache_));
     }
   }
 }

@@ -38,9 +38,11 @@ class DatasetImpl final : public Dataset {
   static Result<std::shared_ptr<DatasetImpl>> Open(const std::string& uri, OpenOptions options);
 
   // A snapshot of `manifest`. Fragment readers of `previous` (may be null)
-  // whose files are unchanged are shared.
+  // whose files are unchanged are shared, and so are its caches; without
+  // `previous`, the page cache holds `page_cache_bytes`.
   DatasetImpl(std::string uri, std::shared_ptr<FileSystem> fs, ManifestPtr manifest,
-              const DatasetImpl* previous = nullptr);
+              const DatasetImpl* previous = nullptr,
+              int64_t page_cache_bytes = OpenOptions().page_cache_bytes);
 
   // The DatasetImpl behind a Dataset (every Dataset is one).
   static const DatasetImpl& From(const Dataset& dataset);
@@ -104,6 +106,7 @@ class DatasetImpl final : public Dataset {
   ManifestPtr manifest_;
   std::vector<std::shared_ptr<FragmentReader>> fragment_readers_;
   std::shared_ptr<ObjectCache> cache_;
+  std::shared_ptr<format::PageCache> page_cache_;
 };
 
 // The rows of `dataset` matching `filter` marked deleted, committed as one

@@ -367,6 +367,38 @@ TEST_F(DatasetTest, SnapshotsShareFragmentReaders) {
   EXPECT_EQ(impl2.manifest().version, 2u);
 }
 
+TEST_F(DatasetTest, RepeatedTakesReadEachPageOnceWithAPageCache) {
+  ASSERT_TRUE(IsOk(Write({MakeIdBatch(0, 20)}, WriteMode::kCreate, 10)));
+  const std::vector<RowAddress> rows = {MakeRowAddress(1, 3), MakeRowAddress(0, 7)};
+  for (int64_t cache_bytes : {int64_t{0}, int64_t{1} << 20}) {
+    SCOPED_TRACE(cache_bytes);
+    OpenOptions options{std::nullopt, fs_};
+    options.page_cache_bytes = cache_bytes;
+    auto ds = Dataset::Open(uri_, options);
+    ASSERT_TRUE(IsOk(ds));
+    auto pages_read = [](const Dataset& dataset, size_t fragment) {
+      auto file = DatasetImpl::From(dataset).fragment_readers()[fragment]->data_file();
+      return file.ok() ? (*file)->stats().pages_read : -1;
+    };
+    for (int round = 0; round < 3; ++round) {
+      auto taken = (*ds)->TakeRows(rows, {"id"});
+      ASSERT_TRUE(IsOk(taken));
+      EXPECT_EQ((*taken)->column(0)->Value<int64_t>(0), 13);
+      EXPECT_EQ((*taken)->column(0)->Value<int64_t>(1), 7);
+    }
+    EXPECT_EQ(pages_read(**ds, 0) + pages_read(**ds, 1), cache_bytes == 0 ? 6 : 2);
+    // Versions checked out from it share the cache.
+    auto v2 = (*ds)->Delete("id = 15");
+    ASSERT_TRUE(IsOk(v2));
+    const int64_t before = pages_read(**v2, 0);  // the reader v1 and v2 share
+    ASSERT_TRUE(IsOk((*v2)->TakeRows(std::vector<RowAddress>{MakeRowAddress(0, 7)}, {"id"})));
+    EXPECT_EQ(pages_read(**v2, 0) - before, cache_bytes == 0 ? 1 : 0);
+  }
+  OpenOptions bad{std::nullopt, fs_};
+  bad.page_cache_bytes = -1;
+  EXPECT_TRUE(HasCode(Dataset::Open(uri_, bad), StatusCode::kInvalidArgument));
+}
+
 TEST(DatasetLocalTest, WritesToTheLocalFileSystem) {
   ::ixray::testing::TempDir dir;
   ASSERT_FALSE(dir.path().empty());

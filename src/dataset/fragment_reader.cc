@@ -5,11 +5,13 @@
 namespace ixray::dataset {
 
 FragmentReader::FragmentReader(std::shared_ptr<FileSystem> fs, std::string dataset_uri,
-                               Fragment fragment, SchemaPtr schema)
+                               Fragment fragment, SchemaPtr schema,
+                               std::shared_ptr<format::PageCache> page_cache)
     : fs_(std::move(fs)),
       uri_(std::move(dataset_uri)),
       fragment_(std::move(fragment)),
-      schema_(std::move(schema)) {}
+      schema_(std::move(schema)),
+      page_cache_(std::move(page_cache)) {}
 
 bool FragmentReader::SameFiles(const Fragment& other) const {
   if (other.id != fragment_.id || other.physical_rows != fragment_.physical_rows ||
@@ -30,7 +32,8 @@ Result<std::shared_ptr<DataFileReader>> FragmentReader::OpenDataFile() const {
   }
   const DataFile& file = fragment_.files[0];
   const std::string path = JoinPath(uri_, file.path);
-  IXRAY_ASSIGN_OR_RAISE(std::shared_ptr<DataFileReader> reader, DataFileReader::Open(fs_, path));
+  IXRAY_ASSIGN_OR_RAISE(std::shared_ptr<DataFileReader> reader,
+                        DataFileReader::Open(fs_, path, page_cache_));
   auto mismatch = [&](std::string_view problem) {
     return Status::Corruption(
         fmt::format("data file '{}' of fragment {} does not match the "

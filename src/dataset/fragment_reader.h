@@ -30,8 +30,9 @@ namespace ixray::dataset {
 class FragmentReader {
  public:
   // REQUIRES: `fragment` belongs to a manifest whose schema is `schema`.
+  // `page_cache` (may be null) is handed to the data file reader.
   FragmentReader(std::shared_ptr<FileSystem> fs, std::string dataset_uri, Fragment fragment,
-                 SchemaPtr schema);
+                 SchemaPtr schema, std::shared_ptr<format::PageCache> page_cache = nullptr);
 
   const Fragment& fragment() const { return fragment_; }
   FragmentId id() const { return fragment_.id; }
@@ -57,6 +58,7 @@ class FragmentReader {
   std::string uri_;
   Fragment fragment_;
   SchemaPtr schema_;
+  std::shared_ptr<format::PageCache> page_cache_;
 
   mutable std::mutex mutex_;
   mutable std::shared_ptr<DataFileReader> data_file_;  // GUARDED_BY(mutex_)

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "format/data_file_format.h"
+#include "format/page_cache.h"
 #include "ixray/array.h"
 #include "ixray/file_system.h"
 #include "ixray/record_batch.h"
@@ -33,6 +34,12 @@ struct DataFileWriterOptions {
   // exceed this many bytes; a single row larger than that gets a page of
   // its own. In [1, 1 GiB].
   int64_t max_page_bytes = 1 << 20;
+  // Pages of fixed_size_list columns (vectors) close at the smaller of this
+  // and max_page_bytes: nearest-neighbour queries read such columns a few
+  // rows at a time (result rows, refine candidates), and a take reads and
+  // checksums whole pages, while floats barely compress, so small pages
+  // cost little. In [1, 1 GiB].
+  int64_t max_vector_page_bytes = 64 << 10;
   // A page holds at most this many rows. In [1, 2^31 - 1].
   int64_t max_rows_per_page = 1 << 16;
   // Each page is compressed with this codec, and stored raw instead when
@@ -122,11 +129,13 @@ struct IoStats {
 class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
  public:
   // Opens `path` and reads its trailer and metadata (one or two ReadAt
-  // calls; also the header when it falls within the first read).
+  // calls; also the header when it falls within the first read). Take()
+  // keeps the pages it decodes in `page_cache` (may be null: none).
   // Errors: Corruption if the file is not a valid data file; NotImplemented
   // for an unknown format version; those of the file system.
-  static Result<std::shared_ptr<DataFileReader>> Open(std::shared_ptr<FileSystem> fs,
-                                                      std::string path);
+  static Result<std::shared_ptr<DataFileReader>> Open(
+      std::shared_ptr<FileSystem> fs, std::string path,
+      std::shared_ptr<format::PageCache> page_cache = nullptr);
 
   const std::string& path() const { return path_; }
   const SchemaPtr& schema() const { return metadata_.schema; }
@@ -145,7 +154,7 @@ class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
 
   // The rows at `sorted_row_offsets` (ascending; repeats allowed) of the
   // given columns, in that order. Reads each page holding one of the rows
-  // exactly once per column.
+  // exactly once per column, or finds it in the page cache.
   // Errors: InvalidArgument for bad column indices or offsets that are
   // unsorted or not below num_rows(); Corruption for damaged pages.
   Result<RecordBatchPtr> Take(const std::vector<int>& column_indices,
@@ -186,10 +195,14 @@ class DataFileReader : public std::enable_shared_from_this<DataFileReader> {
   Status PageError(int column, size_t page_index, const Status& status) const;
   Result<ArrayPtr> ReadColumnRange(int column, int64_t row_start, int64_t num_rows) const;
   Result<ArrayPtr> TakeColumn(int column, std::span<const uint64_t> rows) const;
+  // ReadPage through the page cache.
+  Result<ArrayPtr> ReadPageCached(int column, size_t page_index) const;
 
   std::string path_;
   std::unique_ptr<RandomAccessFile> file_;
   int64_t file_size_;
+  std::shared_ptr<format::PageCache> page_cache_;  // may be null
+  uint64_t page_cache_id_ = 0;
   format::FileMetadata metadata_;
   mutable Counters counters_;
 };

@@ -19,13 +19,18 @@ DataFileReader::DataFileReader(std::string path, std::unique_ptr<RandomAccessFil
                                int64_t file_size)
     : path_(std::move(path)), file_(std::move(file)), file_size_(file_size) {}
 
-Result<std::shared_ptr<DataFileReader>> DataFileReader::Open(std::shared_ptr<FileSystem> fs,
-                                                             std::string path) {
+Result<std::shared_ptr<DataFileReader>> DataFileReader::Open(
+    std::shared_ptr<FileSystem> fs, std::string path,
+    std::shared_ptr<format::PageCache> page_cache) {
   if (fs == nullptr) return Status::InvalidArgument("DataFileReader needs a file system");
   IXRAY_ASSIGN_OR_RAISE(auto file, fs->OpenForRead(path));
   IXRAY_ASSIGN_OR_RAISE(int64_t size, file->Size());
   std::shared_ptr<DataFileReader> reader(
       new DataFileReader(std::move(path), std::move(file), size));
+  if (page_cache != nullptr && page_cache->capacity_bytes() > 0) {
+    reader->page_cache_id_ = page_cache->NewReaderId();
+    reader->page_cache_ = std::move(page_cache);
+  }
   IXRAY_RETURN_NOT_OK(reader->OpenFooter());
   return reader;
 }
@@ -153,6 +158,15 @@ Result<ArrayPtr> DataFileReader::ReadPage(int column, size_t page_index) const {
   return array;
 }
 
+Result<ArrayPtr> DataFileReader::ReadPageCached(int column, size_t page_index) const {
+  if (page_cache_ == nullptr) return ReadPage(column, page_index);
+  if (ArrayPtr page = page_cache_->Get(page_cache_id_, column, page_index)) return page;
+  IXRAY_ASSIGN_OR_RAISE(ArrayPtr page, ReadPage(column, page_index));
+  page_cache_->Put(page_cache_id_, column, page_index, page,
+                   metadata_.columns[column].pages[page_index].uncompressed_length);
+  return page;
+}
+
 Result<ArrayPtr> DataFileReader::ReadColumnRange(int column, int64_t row_start,
                                                  int64_t num_rows) const {
   const TypePtr& type = metadata_.schema->field(column)->type;
@@ -203,7 +217,7 @@ Result<ArrayPtr> DataFileReader::TakeColumn(int column, std::span<const uint64_t
     const size_t page_index = FindPage(column, static_cast<int64_t>(rows[i]));
     const PageInfo& p = pages[page_index];
     const auto page_end = static_cast<uint64_t>(p.first_row + p.num_rows);
-    IXRAY_ASSIGN_OR_RAISE(ArrayPtr page, ReadPage(column, page_index));
+    IXRAY_ASSIGN_OR_RAISE(ArrayPtr page, ReadPageCached(column, page_index));
     while (i < rows.size() && rows[i] < page_end) {
       // Copy runs of consecutive rows at once.
       size_t j = i + 1;

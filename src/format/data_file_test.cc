@@ -355,6 +355,10 @@ TEST(DataFileTest, WriterRejectsBadInput) {
   bad.max_page_bytes = 0;
   EXPECT_TRUE(HasCode(DataFileWriter::Open(fs, "f", schema, bad), StatusCode::kInvalidArgument));
   EXPECT_TRUE(HasCode(DataFileWriter::Open(fs, "f", nullptr), StatusCode::kInvalidArgument));
+  DataFileWriterOptions bad_vector_pages;
+  bad_vector_pages.max_vector_page_bytes = 0;
+  EXPECT_TRUE(HasCode(DataFileWriter::Open(fs, "f", schema, bad_vector_pages),
+                      StatusCode::kInvalidArgument));
 
   auto writer = *DataFileWriter::Open(fs, "f", schema);
   ArrayBuilder ids(int64());
@@ -367,6 +371,33 @@ TEST(DataFileTest, WriterRejectsBadInput) {
   ASSERT_TRUE(IsOk(writer->Finish()));
   EXPECT_TRUE(HasCode(writer->Finish(), StatusCode::kInvalidArgument));
   EXPECT_TRUE(HasCode(writer->Write(*other), StatusCode::kInvalidArgument));
+}
+
+TEST(DataFileTest, VectorColumnsGetSmallerPages) {
+  auto fs = MakeMemoryFileSystem();
+  const int64_t rows = 4000;
+  auto schema =
+      *Schema::Make({field("id", int64(), false), field("vec", fixed_size_list(float32(), 16))});
+  auto batch =
+      *RecordBatch::Make(schema, rows,
+                         {testing::MakeSampleArray(int64(), rows, 0, 1),
+                          testing::MakeSampleArray(fixed_size_list(float32(), 16), rows, 0, 2)});
+  DataFileWriterOptions options;
+  options.max_page_bytes = 32 << 10;
+  options.max_vector_page_bytes = 8 << 10;  // 128 vectors of 64 bytes
+  ASSERT_TRUE(IsOk(WriteDataFile(fs, "f", schema, Split(batch), options)));
+  auto reader = OpenOrDie(fs, "f");
+  const auto& ids = reader->metadata().columns[0].pages;
+  const auto& vectors = reader->metadata().columns[1].pages;
+  EXPECT_EQ(ids.size(), 1u);  // 32,000 bytes
+  EXPECT_EQ(vectors.size(), 32u);
+  for (const auto& page : vectors) EXPECT_LE(page.num_rows, 128);
+  EXPECT_TRUE(BatchesEqual(**reader->ReadRange({0, 1}, 0, rows), *batch));
+
+  // The smaller limit wins.
+  options.max_page_bytes = 4 << 10;
+  ASSERT_TRUE(IsOk(WriteDataFile(fs, "g", schema, {batch}, options)));
+  EXPECT_EQ(OpenOrDie(fs, "g")->metadata().columns[1].pages.size(), 63u);
 }
 
 TEST(DataFileTest, ConcurrentReadsAgree) {

@@ -32,6 +32,10 @@ Status ValidateOptions(const DataFileWriterOptions& o) {
     return Status::InvalidArgument(fmt::format("max_page_bytes {} is outside [1, {}]",
                                                o.max_page_bytes, format::kMaxPageBytes));
   }
+  if (o.max_vector_page_bytes < 1 || o.max_vector_page_bytes > format::kMaxPageBytes) {
+    return Status::InvalidArgument(fmt::format("max_vector_page_bytes {} is outside [1, {}]",
+                                               o.max_vector_page_bytes, format::kMaxPageBytes));
+  }
   if (o.max_rows_per_page < 1 || o.max_rows_per_page > format::kMaxRowsPerPage) {
     return Status::InvalidArgument(fmt::format("max_rows_per_page {} is outside [1, {}]",
                                                o.max_rows_per_page, format::kMaxRowsPerPage));
@@ -138,11 +142,15 @@ Status DataFileWriter::Write(const RecordBatch& batch) {
 Status DataFileWriter::AppendColumn(int column, const Array& values) {
   ColumnState& state = *columns_[column];
   const int64_t n = values.length();
+  const int64_t max_page_bytes =
+      values.type()->id() == TypeId::kFixedSizeList
+          ? std::min(options_.max_page_bytes, options_.max_vector_page_bytes)
+          : options_.max_page_bytes;
   int64_t row = 0;
   while (row < n) {
     const int64_t room_rows =
         std::min(options_.max_rows_per_page - state.builder.length(), n - row);
-    const int64_t room_bytes = options_.max_page_bytes - state.buffered_bytes;
+    const int64_t room_bytes = max_page_bytes - state.buffered_bytes;
     int64_t count = RowsThatFit(values, row, room_rows, room_bytes);
     if (count == 0) {
       if (state.builder.length() > 0) {
@@ -156,7 +164,7 @@ Status DataFileWriter::AppendColumn(int column, const Array& values) {
     row += count;
     // The page is full if it reached a limit or the next row did not fit.
     if (row < n || state.builder.length() >= options_.max_rows_per_page ||
-        state.buffered_bytes >= options_.max_page_bytes) {
+        state.buffered_bytes >= max_page_bytes) {
       IXRAY_RETURN_NOT_OK(FlushPage(column));
     }
   }

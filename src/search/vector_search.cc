@@ -154,13 +154,21 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   const size_t d = nq.q.size();
 
   // Rows that may be returned: live (not deleted) and, with prefilter, matching.
+  // Deletion vectors are loaded only for fragments that have deletions, so a
+  // query does no per-fragment I/O or allocation on an undeleted dataset.
+  // A fragment's rows may be returned if it still exists and is searched
+  // (options.fragment_ids empty or naming it).
+  auto fragment_exists = [&](FragmentId id) {
+    if (!options.fragment_ids.empty() &&
+        std::find(options.fragment_ids.begin(), options.fragment_ids.end(), id) ==
+            options.fragment_ids.end()) {
+      return false;
+    }
+    return ds.manifest().FindFragment(id) != nullptr;
+  };
   std::unordered_map<FragmentId, dataset::DeletionVectorPtr> deletions;
   for (const auto& f : ds.manifest().fragments) {
-    if (!options.fragment_ids.empty() &&
-        std::find(options.fragment_ids.begin(), options.fragment_ids.end(), f.id) ==
-            options.fragment_ids.end()) {
-      continue;  // not searched: allowed() refuses its rows
-    }
+    if (f.num_deleted_rows() == 0) continue;
     IXRAY_ASSIGN_OR_RAISE(deletions[f.id], ds.LoadDeletions(f));
   }
   std::vector<RowAddress> prefiltered;
@@ -181,12 +189,23 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
     }
     std::sort(prefiltered.begin(), prefiltered.end());
   }
-  auto allowed = [&](RowAddress a) {
-    auto it = deletions.find(AddressFragment(a));
-    if (it == deletions.end()) return false;  // the fragment is gone
-    if (it->second != nullptr && it->second->Contains(AddressOffset(a))) return false;
+  const std::function<bool(RowAddress)> allowed = [&](RowAddress a) {
+    if (!deletions.empty()) {
+      auto it = deletions.find(AddressFragment(a));
+      if (it != deletions.end() && it->second != nullptr &&
+          it->second->Contains(AddressOffset(a))) {
+        return false;
+      }
+    }
+    if (!fragment_exists(AddressFragment(a))) return false;  // the fragment is gone
     return !use_prefilter || std::binary_search(prefiltered.begin(), prefiltered.end(), a);
   };
+  // Without a filter, deleted rows or segments over vanished fragments,
+  // every indexed row may be returned: the searchers skip the per-row test.
+  bool filter_rows = use_prefilter || !deletions.empty();
+  for (const auto* segment : plan.segments) {
+    for (FragmentId f : segment->fragment_ids) filter_rows |= !fragment_exists(f);
+  }
 
   const int refine = nq.refine_factor.value_or(1);
   if (refine <= 0) return Status::InvalidArgument("refine_factor must be positive");
@@ -200,7 +219,8 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   for (const auto* segment : plan.segments) {
     IXRAY_ASSIGN_OR_RAISE(auto searcher, OpenSegment(ds, *segment));
     approximate |= vector::CodecOf(searcher->model().type) != vector::Codec::kFlat;
-    IXRAY_ASSIGN_OR_RAISE(auto found, searcher->Search(nq.q.data(), params, allowed));
+    IXRAY_ASSIGN_OR_RAISE(auto found,
+                          searcher->Search(nq.q.data(), params, filter_rows ? &allowed : nullptr));
     candidates.insert(candidates.end(), found.begin(), found.end());
   }
 

@@ -104,7 +104,7 @@ Result<std::shared_ptr<const IvfSegmentSearcher::Partition>> IvfSegmentSearcher:
 
 Result<std::vector<Candidate>> IvfSegmentSearcher::Search(
     const float* query, const IvfSearchParams& params,
-    const std::function<bool(RowAddress)>& allowed) const {
+    const std::function<bool(RowAddress)>* allowed) const {
   const auto& kernels = Kernels();
   const size_t d = model_.dim;
   const int partitions = model_.num_partitions();
@@ -118,24 +118,26 @@ Result<std::vector<Candidate>> IvfSegmentSearcher::Search(
     for (size_t j = 0; j < d; ++j) q_bytes[j] = static_cast<uint8_t>(q[j]);
   }
 
-  // Partitions ordered by centroid distance.
-  std::vector<std::pair<float, int>> order(partitions);
-  for (int p = 0; p < partitions; ++p) {
-    float dist;
-    if (metric == Metric::kHamming) {
-      dist =
+  // Partitions ordered by centroid distance (only the first max_probes are
+  // ever visited).
+  std::vector<float> centroid_dist(partitions);
+  if (metric == Metric::kHamming) {
+    for (int p = 0; p < partitions; ++p) {
+      centroid_dist[p] =
           static_cast<float>(kernels.hamming(q_bytes.data(), binary_centroids_.data() + p * d, d));
-    } else if (metric == Metric::kDot) {
-      dist = -kernels.dot_f32(q.data(), model_.centroids.data() + p * d, d);
-    } else {
-      dist = kernels.l2_f32(q.data(), model_.centroids.data() + p * d, d);
     }
-    order[p] = {dist, p};
+  } else if (metric == Metric::kDot) {
+    kernels.dot_f32_batch(q.data(), model_.centroids.data(), partitions, d, centroid_dist.data());
+    for (float& dist : centroid_dist) dist = -dist;
+  } else {
+    kernels.l2_f32_batch(q.data(), model_.centroids.data(), partitions, d, centroid_dist.data());
   }
-  std::sort(order.begin(), order.end());
+  std::vector<std::pair<float, int>> order(partitions);
+  for (int p = 0; p < partitions; ++p) order[p] = {centroid_dist[p], p};
   const int min_probes = std::clamp(params.min_nprobes, 1, std::max(partitions, 1));
   const int max_probes =
       params.max_nprobes <= 0 ? partitions : std::clamp(params.max_nprobes, min_probes, partitions);
+  std::partial_sort(order.begin(), order.begin() + std::min(max_probes, partitions), order.end());
 
   TopK top(params.k);
   std::vector<float> scores;
@@ -155,12 +157,13 @@ Result<std::vector<Candidate>> IvfSegmentSearcher::Search(
                          metric == Metric::kDot ? FlatMetric::kDot : FlatMetric::kL2);
       const auto to_query = space.FromQuery(q.data());
       const std::function<bool(uint32_t)> node_allowed = [&](uint32_t node) {
-        return allowed(partition->ids[node]);
+        return (*allowed)(partition->ids[node]);
       };
       const size_t k = static_cast<size_t>(params.k);
       const size_t ef = std::max<size_t>(params.ef > 0 ? params.ef : 40, k);
       std::vector<Neighbor> found;
-      partition->graph->Search(*to_query, k, ef, &node_allowed, &found);
+      partition->graph->Search(*to_query, k, ef, allowed != nullptr ? &node_allowed : nullptr,
+                               &found);
       for (const auto& [distance, node] : found) {
         top.Push(metric == Metric::kCosine ? distance * 0.5f : distance, partition->ids[node]);
       }
@@ -206,9 +209,15 @@ Result<std::vector<Candidate>> IvfSegmentSearcher::Search(
         for (auto& s : scores) s = 1.0f - (qc + s);
       }
     }
+    if (metric == Metric::kCosine) {
+      for (float& s : scores) s *= 0.5f;
+    }
+    float threshold = top.threshold();
     for (size_t i = 0; i < n; ++i) {
-      const float score = metric == Metric::kCosine ? scores[i] * 0.5f : scores[i];
-      if (score < top.threshold() && allowed(partition->ids[i])) top.Push(score, partition->ids[i]);
+      if (scores[i] >= threshold) continue;
+      if (allowed != nullptr && !(*allowed)(partition->ids[i])) continue;
+      top.Push(scores[i], partition->ids[i]);
+      threshold = top.threshold();
     }
   }
   return top.Take();

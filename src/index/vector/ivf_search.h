@@ -48,10 +48,11 @@ class IvfSegmentSearcher {
   int64_t num_rows() const { return num_rows_; }
 
   // Up to params.k candidates, ascending by distance, among rows for which
-  // `allowed` is true. `query` has model().dim floats (bytes as floats for
-  // hamming) and is not normalized yet.
+  // `*allowed` is true (every row when `allowed` is null). `query` has
+  // model().dim floats (bytes as floats for hamming) and is not normalized
+  // yet.
   Result<std::vector<Candidate>> Search(const float* query, const IvfSearchParams& params,
-                                        const std::function<bool(RowAddress)>& allowed) const;
+                                        const std::function<bool(RowAddress)>* allowed) const;
 
  private:
   struct Partition {

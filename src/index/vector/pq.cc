@@ -38,7 +38,17 @@ Status ValidateShape(size_t d, int m, int nbits) {
 }  // namespace
 
 ProductQuantizer::ProductQuantizer(size_t d, int m, int nbits, std::vector<float> codebook)
-    : d_(d), m_(m), nbits_(nbits), codebook_(std::move(codebook)) {}
+    : d_(d), m_(m), nbits_(nbits), codebook_(std::move(codebook)) {
+  const size_t k = ksub(), dsub = sub_dimension();
+  codebook_transposed_.resize(codebook_.size());
+  for (size_t j = 0; j < static_cast<size_t>(m_); ++j) {
+    const float* in = codebook_.data() + j * k * dsub;
+    float* out = codebook_transposed_.data() + j * k * dsub;
+    for (size_t c = 0; c < k; ++c) {
+      for (size_t t = 0; t < dsub; ++t) out[t * k + c] = in[c * dsub + t];
+    }
+  }
+}
 
 Result<ProductQuantizer> ProductQuantizer::Train(const float* data, size_t n, size_t d, int m,
                                                  int nbits, int max_iters, Executor& executor,
@@ -151,11 +161,11 @@ Status ProductQuantizer::ComputeDistanceTable(const float* q, Metric metric, flo
   const size_t dsub = sub_dimension();
   const size_t k = ksub();
   for (size_t j = 0; j < static_cast<size_t>(m_); ++j) {
-    const float* centroids = codebook_.data() + j * k * dsub;
+    const float* centroids = codebook_transposed_.data() + j * k * dsub;
     if (metric == Metric::kDot) {
-      kernels.dot_f32_batch(q + j * dsub, centroids, k, dsub, table + j * k);
+      kernels.dot_f32_transposed(q + j * dsub, centroids, k, dsub, table + j * k);
     } else {
-      kernels.l2_f32_batch(q + j * dsub, centroids, k, dsub, table + j * k);
+      kernels.l2_f32_transposed(q + j * dsub, centroids, k, dsub, table + j * k);
     }
   }
   return Status::OK();

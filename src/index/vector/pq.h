@@ -80,6 +80,9 @@ class ProductQuantizer {
   int m_;
   int nbits_;
   std::vector<float> codebook_;
+  // [m][dsub][ksub]: each codebook dimension-major, for the *_transposed
+  // kernels of ComputeDistanceTable.
+  std::vector<float> codebook_transposed_;
 };
 
 }  // namespace ixray::vector

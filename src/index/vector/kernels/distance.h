@@ -35,6 +35,11 @@ struct DistanceKernels {
   // One query against `n` contiguous vectors x[n][d]; out[n].
   void (*l2_f32_batch)(const float* q, const float* x, size_t n, size_t d, float* out);
   void (*dot_f32_batch)(const float* q, const float* x, size_t n, size_t d, float* out);
+  // The same over vectors stored dimension-major, xt[d][n] (value j of
+  // vector i at xt[j * n + i]). For short vectors (PQ sub-spaces), where a
+  // lane per vector beats a horizontal sum per vector.
+  void (*l2_f32_transposed)(const float* q, const float* xt, size_t n, size_t d, float* out);
+  void (*dot_f32_transposed)(const float* q, const float* xt, size_t n, size_t d, float* out);
 
   // PQ asymmetric distance: table[m][ksub] holds the distance of the query's
   // sub-vector j to centroid c of codebook j; out[i] = sum_j table[j][code(i, j)].
@@ -45,8 +50,8 @@ struct DistanceKernels {
   void (*pq_scan_4bit)(const float* table, const uint8_t* codes, size_t n, size_t m, float* out);
 
   // SQ 8-bit: codes[n][d]; value_j = vmin[j] + (code_j + 0.5) * vscale[j].
-  void (*sq8_l2_batch)(const float* q, const uint8_t* codes, const float* vmin,
-                       const float* vscale, size_t n, size_t d, float* out);
+  void (*sq8_l2_batch)(const float* q, const uint8_t* codes, const float* vmin, const float* vscale,
+                       size_t n, size_t d, float* out);
   void (*sq8_dot_batch)(const float* q, const uint8_t* codes, const float* vmin,
                         const float* vscale, size_t n, size_t d, float* out);
 

@@ -12,6 +12,7 @@
 
 #ifdef IXRAY_KERNELS_X86
 
+#include <cmath>
 #include <cstring>
 
 #include "index/vector/kernels/float16.h"
@@ -212,6 +213,46 @@ IXRAY_TARGET_AVX2 void DotF32Batch(const float* q, const float* x, size_t n, siz
   Batch<false>(q, x, n, d, out);
 }
 
+// ---- Dimension-major vectors -------------------------------------------------
+// Eight vectors per register, one FMA per dimension; tails of fewer than eight
+// vectors go through a zero-padded copy of the query's lanes.
+
+template <bool kL2>
+IXRAY_TARGET_AVX2 void Transposed(const float* q, const float* xt, size_t n, size_t d, float* out) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t j = 0; j < d; ++j) {
+      const __m256 x = _mm256_loadu_ps(xt + j * n + i);
+      if constexpr (kL2) {
+        const __m256 diff = _mm256_sub_ps(_mm256_set1_ps(q[j]), x);
+        acc = _mm256_fmadd_ps(diff, diff, acc);
+      } else {
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(q[j]), x, acc);
+      }
+    }
+    _mm256_storeu_ps(out + i, acc);
+  }
+  for (; i < n; ++i) {
+    float acc = 0;
+    for (size_t j = 0; j < d; ++j) {
+      const float x = xt[j * n + i];
+      acc = kL2 ? std::fma(q[j] - x, q[j] - x, acc) : std::fma(q[j], x, acc);
+    }
+    out[i] = acc;
+  }
+}
+
+IXRAY_TARGET_AVX2 void L2F32Transposed(const float* q, const float* xt, size_t n, size_t d,
+                                       float* out) {
+  Transposed<true>(q, xt, n, d, out);
+}
+
+IXRAY_TARGET_AVX2 void DotF32Transposed(const float* q, const float* xt, size_t n, size_t d,
+                                        float* out) {
+  Transposed<false>(q, xt, n, d, out);
+}
+
 // ---- float16 -----------------------------------------------------------------
 
 // Tails use the scalar conversion, which gives F16C's bits exactly.
@@ -243,6 +284,8 @@ void FillAvx2Distance(DistanceKernels* table) {
   table->hamming = Hamming;
   table->l2_f32_batch = L2F32Batch;
   table->dot_f32_batch = DotF32Batch;
+  table->l2_f32_transposed = L2F32Transposed;
+  table->dot_f32_transposed = DotF32Transposed;
   table->f16_to_f32 = F16ToF32;
   table->f32_to_f16 = F32ToF16;
 }

@@ -201,6 +201,38 @@ IXRAY_TARGET_AVX512 void DotF32Batch(const float* q, const float* x, size_t n, s
   Batch<false>(q, x, n, d, out);
 }
 
+// ---- Dimension-major vectors -------------------------------------------------
+// Sixteen vectors per register, one FMA per dimension; the tail is masked.
+
+template <bool kL2>
+IXRAY_TARGET_AVX512 void Transposed(const float* q, const float* xt, size_t n, size_t d,
+                                    float* out) {
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 lanes = n - i >= 16 ? __mmask16(0xffff) : FirstLanes(n - i);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t j = 0; j < d; ++j) {
+      const __m512 x = _mm512_maskz_loadu_ps(lanes, xt + j * n + i);
+      if constexpr (kL2) {
+        const __m512 diff = _mm512_sub_ps(_mm512_set1_ps(q[j]), x);
+        acc = _mm512_fmadd_ps(diff, diff, acc);
+      } else {
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(q[j]), x, acc);
+      }
+    }
+    _mm512_mask_storeu_ps(out + i, lanes, acc);
+  }
+}
+
+IXRAY_TARGET_AVX512 void L2F32Transposed(const float* q, const float* xt, size_t n, size_t d,
+                                         float* out) {
+  Transposed<true>(q, xt, n, d, out);
+}
+
+IXRAY_TARGET_AVX512 void DotF32Transposed(const float* q, const float* xt, size_t n, size_t d,
+                                          float* out) {
+  Transposed<false>(q, xt, n, d, out);
+}
+
 // ---- float16 -----------------------------------------------------------------
 
 IXRAY_TARGET_AVX512 void F16ToF32(const uint16_t* in, size_t n, float* out) {
@@ -238,6 +270,8 @@ void FillAvx512Distance(DistanceKernels* table, bool with_vpopcntdq) {
   if (with_vpopcntdq) table->hamming = Hamming;
   table->l2_f32_batch = L2F32Batch;
   table->dot_f32_batch = DotF32Batch;
+  table->l2_f32_transposed = L2F32Transposed;
+  table->dot_f32_transposed = DotF32Transposed;
   table->f16_to_f32 = F16ToF32;
   table->f32_to_f16 = F32ToF16;
 }

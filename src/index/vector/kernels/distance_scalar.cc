@@ -88,6 +88,25 @@ void F32ToF16(const float* in, size_t n, uint16_t* out) {
   for (size_t i = 0; i < n; ++i) out[i] = FloatToHalf(in[i]);
 }
 
+void L2F32Transposed(const float* q, const float* xt, size_t n, size_t d, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    for (size_t j = 0; j < d; ++j) {
+      const double diff = static_cast<double>(q[j]) - xt[j * n + i];
+      sum += diff * diff;
+    }
+    out[i] = static_cast<float>(sum);
+  }
+}
+
+void DotF32Transposed(const float* q, const float* xt, size_t n, size_t d, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    for (size_t j = 0; j < d; ++j) sum += static_cast<double>(q[j]) * xt[j * n + i];
+    out[i] = static_cast<float>(sum);
+  }
+}
+
 }  // namespace
 
 void FillScalarDistance(DistanceKernels* table) {
@@ -100,6 +119,8 @@ void FillScalarDistance(DistanceKernels* table) {
   table->hamming = Hamming;
   table->l2_f32_batch = L2F32Batch;
   table->dot_f32_batch = DotF32Batch;
+  table->l2_f32_transposed = L2F32Transposed;
+  table->dot_f32_transposed = DotF32Transposed;
   table->f16_to_f32 = F16ToF32;
   table->f32_to_f16 = F32ToF16;
 }

@@ -163,6 +163,35 @@ TEST_P(DistanceKernelsTest, FloatBatches) {
   }
 }
 
+TEST_P(DistanceKernelsTest, TransposedBatchesEqualRowMajorBatches) {
+  std::mt19937 rng(7);
+  for (size_t d : {size_t{1}, size_t{2}, size_t{4}, size_t{8}, size_t{9}, size_t{32}}) {
+    for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{17}, size_t{256}}) {
+      GuardedArray<float> q(d), x(n * d), xt(n * d), abs_q(d), abs_x(n * d);
+      FillUniform(q, rng, -1, 1);
+      FillUniform(x, rng, -1, 1);
+      for (size_t i = 0; i < n; ++i) {
+        for (size_t j = 0; j < d; ++j) xt[j * n + i] = x[i * d + j];
+      }
+      for (size_t i = 0; i < d; ++i) abs_q[i] = std::fabs(q[i]);
+      for (size_t i = 0; i < n * d; ++i) abs_x[i] = std::fabs(x[i]);
+      std::vector<float> got(n + 1, -1), want(n), scale(n);
+      simd().l2_f32_transposed(q.data(), xt.data(), n, d, got.data());
+      oracle().l2_f32_batch(q.data(), x.data(), n, d, want.data());
+      for (size_t i = 0; i < n; ++i)
+        ExpectClose(got[i], want[i], want[i], Context("l2 transposed", d, n));
+      EXPECT_EQ(got[n], -1) << "wrote past out[n - 1]";
+
+      simd().dot_f32_transposed(q.data(), xt.data(), n, d, got.data());
+      oracle().dot_f32_batch(q.data(), x.data(), n, d, want.data());
+      oracle().dot_f32_batch(abs_q.data(), abs_x.data(), n, d, scale.data());
+      for (size_t i = 0; i < n; ++i)
+        ExpectClose(got[i], want[i], scale[i], Context("dot transposed", d, n));
+      EXPECT_EQ(got[n], -1) << "wrote past out[n - 1]";
+    }
+  }
+}
+
 TEST_P(DistanceKernelsTest, UnalignedInputs) {
   std::mt19937 rng(6);
   const size_t d = 37;
@@ -224,6 +253,8 @@ TEST(DistanceDispatchTest, EveryMemberIsSet) {
     EXPECT_NE(table->hamming, nullptr);
     EXPECT_NE(table->l2_f32_batch, nullptr);
     EXPECT_NE(table->dot_f32_batch, nullptr);
+    EXPECT_NE(table->l2_f32_transposed, nullptr);
+    EXPECT_NE(table->dot_f32_transposed, nullptr);
     EXPECT_NE(table->pq_scan_8bit, nullptr);
     EXPECT_NE(table->pq_scan_4bit, nullptr);
     EXPECT_NE(table->sq8_l2_batch, nullptr);
