@@ -190,6 +190,16 @@ struct OptimizePlan {
 Result<OptimizePlan> PlanOptimizeIndices(const Dataset& dataset, const OptimizeOptions& options,
                                          Executor& executor);
 
+// Builds the new segment of `step` (a step of a plan made at this
+// version) and returns its metadata, as ExecuteUncommitted does. A vector
+// index's merged segments are merged posting by posting (their partitions'
+// ids and codes carried over, deleted rows dropped, HNSW graphs rebuilt
+// from the codes; only the delta is read and encoded); other steps are
+// built from the data with ExecuteUncommitted. Both give the same segment.
+// REQUIRES: !step.fragment_ids.empty().
+Result<std::string> ExecuteOptimizeStep(const Dataset& dataset, const IndexOptimizeStep& step,
+                                        Executor& executor);
+
 // Commits the segments built for `plan` (segments[i] is the
 // ExecuteUncommitted metadata of steps[i], or empty when that step has no
 // fragments), replacing each optimized index in one transaction: its kept

@@ -97,11 +97,10 @@ Status RunOptimize(const OptimizeArgs& args) {
       segments.emplace_back();
       continue;
     }
-    PhaseLine phase(fmt::format("building '{}' ({} fragment{})", step.name,
-                                step.fragment_ids.size(),
-                                step.fragment_ids.size() == 1 ? "" : "s"));
-    IXRAY_ASSIGN_OR_RAISE(auto segment, ExecuteUncommitted(*dataset, step.column, step.model,
-                                                           step.fragment_ids, *executor));
+    PhaseLine phase(fmt::format(
+        "{} '{}' ({} fragment{})", step.removed_segments.empty() ? "building" : "merging",
+        step.name, step.fragment_ids.size(), step.fragment_ids.size() == 1 ? "" : "s"));
+    IXRAY_ASSIGN_OR_RAISE(auto segment, ExecuteOptimizeStep(*dataset, step, *executor));
     segments.push_back(std::move(segment));
     seconds.build += phase.Done();
   }

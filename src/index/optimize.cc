@@ -11,6 +11,7 @@
 // rewrite of any fragment covered by a kept or new segment conflicts.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "dataset/dataset_format.h"
@@ -18,6 +19,7 @@
 #include "format/byte_coding.h"
 #include "index/scalar_segment.h"
 #include "index/segment_metadata.h"
+#include "index/vector/ivf_build.h"
 #include "index/vector/ivf_model.h"
 #include "index/vector_params_codec.h"
 #include "ixray/index.h"
@@ -92,6 +94,50 @@ Result<dataset::IndexMetadata> Replaced(const dataset::IndexMetadata& index,
 
 }  // namespace
 
+Result<std::string> ExecuteOptimizeStep(const Dataset& dataset, const IndexOptimizeStep& step,
+                                        Executor& executor) {
+  const auto& ds = dataset::DatasetImpl::From(dataset);
+  const auto* index = ds.manifest().FindIndex(step.name);
+  if (index == nullptr)
+    return Status::InvalidArgument(fmt::format("no index named '{}'", step.name));
+  if (step.fragment_ids.empty()) {
+    return Status::InvalidArgument(fmt::format("step '{}' builds no segment", step.name));
+  }
+  if (index::IsScalarIndexType(index->index_type) || step.retrained ||
+      step.removed_segments.empty()) {
+    return ExecuteUncommitted(dataset, step.column, step.model, step.fragment_ids, executor);
+  }
+  IXRAY_ASSIGN_OR_RAISE(auto model, vector::IvfModel::Deserialize(step.model));
+  std::vector<std::string> files;
+  std::set<FragmentId> merged;
+  for (const auto& uuid : step.removed_segments) {
+    auto it = std::find_if(index->segments.begin(), index->segments.end(),
+                           [&](const dataset::IndexSegment& s) { return s.uuid == uuid; });
+    if (it == index->segments.end() || it->files.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("index '{}' has no segment {} with a file", step.name, uuid));
+    }
+    files.push_back(ds.uri() + "/" + dataset::IndexSegmentDir(uuid) + "/" + it->files[0]);
+    merged.insert(it->fragment_ids.begin(), it->fragment_ids.end());
+  }
+  std::vector<FragmentId> delta;
+  for (FragmentId f : step.fragment_ids) {
+    if (merged.count(f) == 0) delta.push_back(f);
+  }
+  IXRAY_ASSIGN_OR_RAISE(auto built, vector::MergeIvfSegments(ds, step.column, model, files,
+                                                             step.fragment_ids, delta, executor));
+  index::SegmentMetadata meta;
+  meta.uuid = built.uuid;
+  meta.index_type = std::string(vector::VectorIndexTypeName(model.type));
+  meta.field_id = index->field_ids[0];
+  meta.dataset_version = ds.version();
+  meta.fragment_ids = built.fragment_ids;
+  meta.num_rows = built.num_rows;
+  meta.file = built.file;
+  meta.model_digest = model.Digest();
+  return meta.Encode();
+}
+
 Result<std::shared_ptr<Dataset>> CommitOptimizedIndices(const Dataset& dataset,
                                                         const OptimizePlan& plan,
                                                         const std::vector<std::string>& segments) {
@@ -133,8 +179,7 @@ Result<std::shared_ptr<Dataset>> OptimizeIndices(const Dataset& dataset,
         segments.emplace_back();
         continue;
       }
-      IXRAY_ASSIGN_OR_RAISE(auto segment, ExecuteUncommitted(dataset, step.column, step.model,
-                                                             step.fragment_ids, executor));
+      IXRAY_ASSIGN_OR_RAISE(auto segment, ExecuteOptimizeStep(dataset, step, executor));
       IXRAY_ASSIGN_OR_RAISE(auto meta, index::SegmentMetadata::Decode(segment));
       uuids.push_back(meta.uuid);
       segments.push_back(std::move(segment));
