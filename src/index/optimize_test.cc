@@ -292,6 +292,35 @@ TEST_F(OptimizeTest, OnlyTheNamedIndices) {
   EXPECT_EQ(*rows, 1);
 }
 
+TEST_F(OptimizeTest, RebasesOverAppendsAndConflictsWithItself) {
+  TempDir dir;
+  auto ds = Base(dir);
+  auto built = CreateScalarIndex(*ds, "id", "BTREE", {}, "ids", true, true, {0}, *pool_);
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  ds = *built;
+  auto plan = PlanOptimizeIndices(*ds, {}, *pool_);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->steps.size(), 1u);
+  auto segment = ExecuteOptimizeStep(*ds, plan->steps[0], *pool_);
+  ASSERT_TRUE(segment.ok()) << segment.status().ToString();
+  // Someone appends meanwhile: the commit rebases, the new fragment stays unindexed.
+  auto appended = Append(dir.path(), 300, 10);
+  auto committed = CommitOptimizedIndices(*ds, *plan, {*segment});
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ((*committed)->version(), appended->version() + 1);
+  const auto index = OnlyIndex(DescribeIndices(**committed));
+  ASSERT_EQ(index.segments.size(), 1u);
+  EXPECT_EQ(index.segments[0].fragment_ids, (std::vector<FragmentId>{0, 1, 2}));
+  auto rows = (*committed)->CountRows("id >= 295");
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, 15);
+  // A second optimize computed from the same version changes the same index.
+  auto again = ExecuteOptimizeStep(*ds, plan->steps[0], *pool_);
+  ASSERT_TRUE(again.ok());
+  auto conflict = CommitOptimizedIndices(*ds, *plan, {*again});
+  EXPECT_EQ(conflict.status().code(), StatusCode::kConflict) << conflict.status().ToString();
+}
+
 TEST_F(OptimizeTest, Errors) {
   TempDir dir;
   auto ds = Base(dir);
