@@ -66,8 +66,8 @@ std::string ToText(const Dataset& dataset, const OptimizePlan& plan, const Secon
                        dataset.version());
   }
   std::string out =
-      fmt::format("{}: version {}, {} index{} optimized in {:.2f}s\n", dataset.uri(),
-                  dataset.version(), plan.steps.size(), plan.steps.size() == 1 ? "" : "es",
+      fmt::format("{}: version {}, {} {} optimized in {:.2f}s\n", dataset.uri(), dataset.version(),
+                  plan.steps.size(), plan.steps.size() == 1 ? "index" : "indices",
                   seconds.plan + seconds.build + seconds.commit);
   for (const IndexInfo& index : DescribeIndices(dataset)) {
     int64_t rows = 0;
@@ -97,9 +97,12 @@ Status RunOptimize(const OptimizeArgs& args) {
       segments.emplace_back();
       continue;
     }
-    PhaseLine phase(fmt::format(
-        "{} '{}' ({} fragment{})", step.removed_segments.empty() ? "building" : "merging",
-        step.name, step.fragment_ids.size(), step.fragment_ids.size() == 1 ? "" : "s"));
+    const char* verb = step.retrained                  ? "rebuilding"
+                       : step.removed_segments.empty() ? "building"
+                                                       : "merging";
+    PhaseLine phase(fmt::format("{} '{}' ({} fragment{})", verb, step.name,
+                                step.fragment_ids.size(),
+                                step.fragment_ids.size() == 1 ? "" : "s"));
     IXRAY_ASSIGN_OR_RAISE(auto segment, ExecuteOptimizeStep(*dataset, step, *executor));
     segments.push_back(std::move(segment));
     seconds.build += phase.Done();
