@@ -140,6 +140,84 @@ Result<std::shared_ptr<Dataset>> CreateScalarIndex(
     const ScalarIndexParams& params, const std::string& name, bool replace, bool train,
     const std::vector<FragmentId>& fragment_ids, Executor& executor);
 
+// ---- Index maintenance (OptimizeIndices) -------------------------------------
+
+struct OptimizeOptions {
+  // Index names to optimize; empty: all of them.
+  std::vector<std::string> indices;
+  // How many of the newest segments (by the version they were built from)
+  // to merge with the delta into one segment: 0 adds the delta as a new
+  // segment, >= the segment count merges everything.
+  int num_indices_to_merge = 1;
+  // Train a new model from the current data and rebuild the index as one
+  // segment (vector: same type, metric, partition count and PQ shape;
+  // scalar: the same config, rebuilt).
+  bool retrain = false;
+};
+
+// What OptimizeIndices does to one index.
+struct IndexOptimizeStep {
+  std::string name;
+  std::string column;
+  // The model (vector) or config (scalar) the new segment is built with:
+  // an existing segment's, unless retrained.
+  std::string model;
+  bool retrained = false;
+  // The new segment's fragments: the unindexed ones plus those of the
+  // merged segments that still exist. Empty: no new segment (the merged
+  // segments covered only fragments that are gone).
+  std::vector<FragmentId> fragment_ids;
+  // Segments replaced (merged, or all of them when retrained).
+  std::vector<std::string> removed_segments;
+};
+
+// The steps at one pinned version; indices with nothing to do are left out.
+struct OptimizePlan {
+  uint64_t version = 0;
+  std::vector<IndexOptimizeStep> steps;
+};
+
+// Plans OptimizeIndices. For each index: the fragments no segment covers
+// (appended since) form the delta, indexed with the index's existing
+// model (no training; cost proportional to the delta); the newest
+// num_indices_to_merge segments are rebuilt together with it into one
+// segment (rows deleted since are dropped). Nothing to do for an index
+// when it has no delta and fewer than two segments would be merged. An
+// index without segments is filled (a vector one is trained with the
+// parameters recorded when it was created). retrain trains models here.
+// Errors: InvalidArgument for an unknown index name or
+// num_indices_to_merge < 0; Corruption for a damaged segment file.
+Result<OptimizePlan> PlanOptimizeIndices(const Dataset& dataset, const OptimizeOptions& options,
+                                         Executor& executor);
+
+// Builds the new segment of `step` (a step of a plan made at this
+// version) and returns its metadata, as ExecuteUncommitted does. A vector
+// index's merged segments are merged posting by posting (their partitions'
+// ids and codes carried over, deleted rows dropped, HNSW graphs rebuilt
+// from the codes; only the delta is read and encoded); other steps are
+// built from the data with ExecuteUncommitted. Both give the same segment.
+// REQUIRES: !step.fragment_ids.empty().
+Result<std::string> ExecuteOptimizeStep(const Dataset& dataset, const IndexOptimizeStep& step,
+                                        Executor& executor);
+
+// Commits the segments built for `plan` (segments[i] is the
+// ExecuteUncommitted metadata of steps[i], or empty when that step has no
+// fragments), replacing each optimized index in one transaction: its kept
+// segments, plus the new one. Rebased over concurrent appends and
+// deletions; Conflict with a concurrent change of the same index or a
+// rewrite (compaction) of a fragment it covers. REQUIRES: `dataset` is at
+// plan.version.
+Result<std::shared_ptr<Dataset>> CommitOptimizedIndices(const Dataset& dataset,
+                                                        const OptimizePlan& plan,
+                                                        const std::vector<std::string>& segments);
+
+// Plan, build (one segment per index, on `executor`) and commit. Returns
+// the new version, or the same version (checked out again) when there was
+// nothing to do.
+Result<std::shared_ptr<Dataset>> OptimizeIndices(const Dataset& dataset,
+                                                 const OptimizeOptions& options,
+                                                 Executor& executor);
+
 // Removes index `name` (a new version). InvalidArgument if there is none.
 Result<std::shared_ptr<Dataset>> DropIndex(const Dataset& dataset, const std::string& name);
 

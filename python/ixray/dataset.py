@@ -235,6 +235,24 @@ class Dataset:
     def drop_index(self, name: str) -> None:
         self._ds = _core.drop_index(self._ds, name)
 
+    def optimize_indices(self, indices: Sequence[str] | None = None,
+                         num_indices_to_merge: int = 1, retrain: bool = False) -> None:
+        """Indexes the rows appended since each index was built, with its existing
+        model, and merges segments (a new version; none when nothing needs doing).
+
+        ``indices``: the index names (all when None). ``num_indices_to_merge``:
+        how many of the newest segments to rebuild together with the new rows
+        into one segment (0: the new rows become a segment of their own).
+        ``retrain``: train the model again on the current data and rebuild each
+        index as one segment. ValueError for an unknown index name."""
+        if isinstance(indices, str):
+            indices = [indices]
+        if isinstance(num_indices_to_merge, bool) or not isinstance(num_indices_to_merge, int):
+            raise TypeError("num_indices_to_merge must be an int, got "
+                            f"{type(num_indices_to_merge).__name__}")
+        self._ds = _core.optimize_indices(self._ds, list(indices or []), num_indices_to_merge,
+                                          bool(retrain))
+
     # ---- writing --------------------------------------------------------
     def delete(self, filter: str) -> None:
         """Deletes the rows matching ``filter`` (a new version)."""

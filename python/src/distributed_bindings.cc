@@ -163,6 +163,17 @@ void BindDistributed(nb::module_& m) {
       "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "fragment_ids"_a,
       "num_workers"_a, "params"_a, "runner"_a.none());
   m.def(
+      "distributed_optimize_indices",
+      [](const DatasetPtr& ds, std::vector<std::string> indices, int num_indices_to_merge,
+         bool retrain, nb::object runner) {
+        const OptimizeOptions options{std::move(indices), num_indices_to_merge, retrain};
+        return WithRunner<DatasetPtr>(std::move(runner), [&](distributed::UnitRunner& r) {
+          return distributed::OptimizeIndicesDistributed(*ds, options, r, PoolOf(0));
+        });
+      },
+      "dataset"_a, "indices"_a, "num_indices_to_merge"_a, "retrain"_a, "runner"_a.none(),
+      "OptimizeIndices with the new segments built as work units (one per index).");
+  m.def(
       "distributed_build_index",
       [](const DatasetPtr& ds, const std::string& name, const std::string& column, nb::bytes model,
          bool replace, std::vector<uint32_t> fragment_ids, int num_workers,

@@ -87,9 +87,9 @@ ScalarIndexParams ScalarParamsFrom(const nb::dict& kw) {
     } else if (nb::isinstance<nb::str>(value)) {
       p[k] = nb::cast<std::string>(value);
     } else {
-      throw StatusError(Status::TypeError(
-          "scalar index parameter '" + k + "' must be a bool, an int or a string, got " +
-          nb::cast<std::string>(nb::str(value.type()))));
+      throw StatusError(Status::TypeError("scalar index parameter '" + k +
+                                          "' must be a bool, an int or a string, got " +
+                                          nb::cast<std::string>(nb::str(value.type()))));
     }
   }
   return p;
@@ -159,8 +159,8 @@ void BindIndex(nb::module_& m) {
         return ValueOrThrow(CreateScalarIndex(*ds, column, index_type, p, name, replace, train,
                                               fragment_ids, DefaultExecutor()));
       },
-      "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "train"_a,
-      "fragment_ids"_a, "params"_a);
+      "dataset"_a, "column"_a, "index_type"_a, "name"_a, "replace"_a, "train"_a, "fragment_ids"_a,
+      "params"_a);
   m.def(
       "train_scalar_index",
       [](const DatasetPtr& ds, const std::string& column, const std::string& index_type,
@@ -219,6 +219,18 @@ void BindIndex(nb::module_& m) {
         return ValueOrThrow(DropIndex(*ds, name));
       },
       "dataset"_a, "name"_a);
+  m.def(
+      "optimize_indices",
+      [](const DatasetPtr& ds, std::vector<std::string> indices, int num_indices_to_merge,
+         bool retrain) {
+        nb::gil_scoped_release release;
+        return ValueOrThrow(
+            OptimizeIndices(*ds, OptimizeOptions{std::move(indices), num_indices_to_merge, retrain},
+                            DefaultExecutor()));
+      },
+      "dataset"_a, "indices"_a, "num_indices_to_merge"_a, "retrain"_a,
+      "Indexes appended fragments with each index's model and merges segments; returns the "
+      "new version (the same one when there is nothing to do).");
   m.def(
       "describe_indices",
       [](const DatasetPtr& ds) {

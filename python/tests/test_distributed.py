@@ -161,8 +161,8 @@ def test_errors(uri):
                              executor="local")
     with pytest.raises(ValueError):
         lr.vector_search(uri, nearest=nearest, executor="spark")
-    with pytest.raises(NotImplementedError):
-        lr.optimize_indices(uri)
+    with pytest.raises(ValueError, match="no index named"):
+        lr.optimize_indices(uri, indices=["missing"], executor="local")
     with pytest.raises(ValueError):
         lr.vector_search(nearest=nearest)  # neither uri nor namespace
 

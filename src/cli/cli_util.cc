@@ -1,8 +1,10 @@
 #include "cli/cli_util.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
+#include "ingest/value_format.h"
 
 namespace ixray::cli {
 
@@ -63,6 +65,29 @@ std::string FormatBytes(int64_t bytes) {
 
 void WriteAll(std::FILE* out, std::string_view text) {
   std::fwrite(text.data(), 1, text.size(), out);
+}
+
+void AppendIndexJson(const IndexInfo& index, std::string* out) {
+  *out += "{\"name\":";
+  ingest::AppendJsonString(index.name, out);
+  *out += ",\"index_type\":";
+  ingest::AppendJsonString(index.index_type, out);
+  *out += ",\"columns\":[";
+  for (size_t i = 0; i < index.columns.size(); ++i) {
+    if (i > 0) *out += ",";
+    ingest::AppendJsonString(index.columns[i], out);
+  }
+  *out += "],\"segments\":[";
+  for (size_t i = 0; i < index.segments.size(); ++i) {
+    const IndexSegmentInfo& segment = index.segments[i];
+    if (i > 0) *out += ",";
+    *out += "{\"uuid\":";
+    ingest::AppendJsonString(segment.uuid, out);
+    *out += fmt::format(",\"fragment_ids\":[{}],\"dataset_version\":{},\"num_rows\":{}}}",
+                        fmt::join(segment.fragment_ids, ","), segment.dataset_version,
+                        segment.num_rows);
+  }
+  *out += "]}";
 }
 
 }  // namespace ixray::cli

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ixray/dataset.h"
+#include "ixray/index.h"
 #include "ixray/status.h"
 
 namespace ixray::cli {
@@ -29,6 +30,10 @@ std::vector<std::string> SplitList(std::string_view text);
 std::string FormatCount(int64_t value);
 // 1536 -> "1.5 KiB".
 std::string FormatBytes(int64_t bytes);
+
+// Appends `index` as a JSON object (name, index_type, columns, segments
+// with uuid, fragment_ids, dataset_version, num_rows) to `out`.
+void AppendIndexJson(const IndexInfo& index, std::string* out);
 
 // Writes `text` to `out` in full.
 void WriteAll(std::FILE* out, std::string_view text);

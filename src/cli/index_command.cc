@@ -14,13 +14,14 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <strings.h>
 
 #include <chrono>
 #include <cstdio>
-#include <strings.h>
 
 #include "cli/cli_util.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "ingest/value_format.h"
 #include "ixray/dataset.h"
 #include "ixray/executor.h"
@@ -71,36 +72,11 @@ struct IndexArgs {
   CLI::Option* num_partitions_option = nullptr;
   int num_sub_vectors = 0;
   CLI::Option* num_sub_vectors_option = nullptr;
-  VectorIndexParams defaults;  // num_bits, sample_rate, max_iters, m, ef_construction
+  VectorIndexParams defaults;       // num_bits, sample_rate, max_iters, m, ef_construction
   std::vector<std::string> params;  // scalar indices: key=value
   bool no_replace = false;
   int threads = 0;
   bool json = false;
-};
-
-// One line on stderr per build phase: "label… " when it starts, the elapsed
-// seconds when it ends, or "failed" if it ends without Done().
-class PhaseLine {
- public:
-  explicit PhaseLine(std::string_view label) : start_(std::chrono::steady_clock::now()) {
-    fmt::print(stderr, "{}… ", label);
-    std::fflush(stderr);
-  }
-  ~PhaseLine() {
-    if (!done_) fmt::print(stderr, "failed\n");
-  }
-  // Ends the line; returns the phase's seconds.
-  double Done() {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    fmt::print(stderr, "{:.2f}s\n", seconds);
-    done_ = true;
-    return seconds;
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-  bool done_ = false;
 };
 
 struct PhaseSeconds {
@@ -108,29 +84,6 @@ struct PhaseSeconds {
   double build = 0;
   double commit = 0;
 };
-
-void AppendIndexJson(const IndexInfo& index, std::string* out) {
-  *out += "{\"name\":";
-  ingest::AppendJsonString(index.name, out);
-  *out += ",\"index_type\":";
-  ingest::AppendJsonString(index.index_type, out);
-  *out += ",\"columns\":[";
-  for (size_t i = 0; i < index.columns.size(); ++i) {
-    if (i > 0) *out += ",";
-    ingest::AppendJsonString(index.columns[i], out);
-  }
-  *out += "],\"segments\":[";
-  for (size_t i = 0; i < index.segments.size(); ++i) {
-    const IndexSegmentInfo& segment = index.segments[i];
-    if (i > 0) *out += ",";
-    *out += "{\"uuid\":";
-    ingest::AppendJsonString(segment.uuid, out);
-    *out += fmt::format(",\"fragment_ids\":[{}],\"dataset_version\":{},\"num_rows\":{}}}",
-                        fmt::join(segment.fragment_ids, ","), segment.dataset_version,
-                        segment.num_rows);
-  }
-  *out += "]}";
-}
 
 std::string ToJson(const Dataset& dataset, const IndexInfo& index, const PhaseSeconds& seconds) {
   std::string out = "{\"uri\":";
@@ -182,8 +135,9 @@ Status RunIndex(const IndexArgs& args) {
           model, TrainScalarIndex(*dataset, args.column, args.index_type, scalar_params));
     } else {
       if (!args.params.empty()) {
-        return Status::InvalidArgument("--param is for scalar indices; vector indices take "
-                                       "their own options (--metric, --num-partitions, ...)");
+        return Status::InvalidArgument(
+            "--param is for scalar indices; vector indices take "
+            "their own options (--metric, --num-partitions, ...)");
       }
       IXRAY_ASSIGN_OR_RAISE(model, TrainVectorIndex(*dataset, args.column, params, *executor));
     }

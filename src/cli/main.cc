@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   ixray::cli::AddCountCommand(app);
   ixray::cli::AddIndexCommand(app);
   ixray::cli::AddSearchCommand(app);
+  ixray::cli::AddOptimizeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -5,9 +5,13 @@
 // Thread safety: single-threaded.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "ixray/ingest.h"
 #include "ixray/record_batch.h"
@@ -53,6 +57,31 @@ class ProgressReader : public BatchReader {
   IngestReader& source_;
   ProgressBar& bar_;
   int64_t rows_ = 0;
+};
+
+// One line on stderr per build phase: "label… " when it starts, the elapsed
+// seconds when it ends, or "failed" if it ends without Done().
+class PhaseLine {
+ public:
+  explicit PhaseLine(std::string_view label) : start_(std::chrono::steady_clock::now()) {
+    fmt::print(stderr, "{}… ", label);
+    std::fflush(stderr);
+  }
+  ~PhaseLine() {
+    if (!done_) fmt::print(stderr, "failed\n");
+  }
+  // Ends the line; returns the phase's seconds.
+  double Done() {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    fmt::print(stderr, "{:.2f}s\n", seconds);
+    done_ = true;
+    return seconds;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  bool done_ = false;
 };
 
 }  // namespace ixray::cli

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "dataset/dataset_impl.h"
 #include "distributed/plan.h"
 #include "distributed/runner.h"
 #include "ixray/index.h"
@@ -59,6 +60,19 @@ Result<std::shared_ptr<Dataset>> BuildIndexDistributed(const Dataset& dataset,
                                                        const std::string& model, bool replace,
                                                        const BuildPlan& plan, UnitRunner& runner,
                                                        const std::string& first_uuid = "");
+
+// OptimizeIndices (index.h) through `runner`: the plan (and any
+// retraining) on the driver with `executor`, then one build unit per
+// optimized index (its new segment, shipped with that index's model) and
+// one commit for all of them. The same indices as OptimizeIndices.
+Result<std::shared_ptr<Dataset>> OptimizeIndicesDistributed(const Dataset& dataset,
+                                                            const OptimizeOptions& options,
+                                                            UnitRunner& runner, Executor& executor);
+
+// Removes the directories of segments `uuids` that no committed version
+// refers to. Best effort: the caller reports its own error.
+void RemoveUncommittedSegments(const dataset::DatasetImpl& dataset,
+                               const std::vector<std::string>& uuids);
 
 // All of it for a vector index: plan, train, build, commit. `name`
 // defaults to "{column}_idx"; an empty dataset or train=false gives an

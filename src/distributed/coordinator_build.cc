@@ -16,10 +16,6 @@
 
 namespace ixray::distributed {
 
-namespace {
-
-// Removes the directories of segments that no committed version refers to.
-// Best effort: the build's own error is what the caller reports.
 void RemoveUncommittedSegments(const dataset::DatasetImpl& ds,
                                const std::vector<std::string>& uuids) {
   auto latest = Dataset::Open(ds.uri(), {});
@@ -38,8 +34,6 @@ void RemoveUncommittedSegments(const dataset::DatasetImpl& ds,
     if (exists.ok() && *exists) (void)ds.file_system()->DeleteDirRecursive(dir);
   }
 }
-
-}  // namespace
 
 Result<std::string> TrainVectorIndexDistributed(const Dataset& dataset, const std::string& column,
                                                 const VectorIndexParams& params, int num_workers,

@@ -6,6 +6,7 @@
 #include "index/protocol_internal.h"
 #include "index/vector/ivf_build.h"
 #include "index/vector/vector_column.h"
+#include "index/vector_params_codec.h"
 #include "ixray/index.h"
 
 namespace ixray {
@@ -19,8 +20,8 @@ Result<SegmentMetadata> ExecuteVectorSegment(const dataset::DatasetImpl& ds,
                                              const std::string& segment_uuid, Executor& executor) {
   IXRAY_ASSIGN_OR_RAISE(auto model, vector::IvfModel::Deserialize(model_bytes));
   IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
-  IXRAY_ASSIGN_OR_RAISE(auto built,
-                        vector::BuildIvfSegment(ds, column, model, fragments, executor, segment_uuid));
+  IXRAY_ASSIGN_OR_RAISE(
+      auto built, vector::BuildIvfSegment(ds, column, model, fragments, executor, segment_uuid));
   SegmentMetadata meta;
   meta.uuid = built.uuid;
   meta.index_type = std::string(vector::VectorIndexTypeName(model.type));
@@ -58,8 +59,9 @@ Result<std::shared_ptr<Dataset>> CreateVectorIndex(const Dataset& dataset,
     IXRAY_ASSIGN_OR_RAISE(auto metric, vector::ParseMetric(params.metric));
     IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
     IXRAY_RETURN_NOT_OK(vector::CheckVectorType(column, *field->type, metric));
+    // The parameters are kept so that OptimizeIndices can train it later.
     return index::CommitEmptyIndex(ds, index_name, std::string(vector::VectorIndexTypeName(type)),
-                                   field->id, "");
+                                   field->id, index::EncodeVectorIndexParams(params));
   }
   IXRAY_ASSIGN_OR_RAISE(auto model, TrainVectorIndex(dataset, column, params, executor));
   IXRAY_ASSIGN_OR_RAISE(auto segment,

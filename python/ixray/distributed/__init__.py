@@ -178,8 +178,56 @@ def optimize_indices(
     executor: str = "auto",
     **kwargs: Any,
 ) -> Dataset:
-    """Incremental index maintenance: not implemented yet (issue 7)."""
-    raise NotImplementedError("ixray.distributed.optimize_indices is not implemented yet")
+    """Brings indices up to date with appended data and merges their segments.
+
+    For each index (``indices``: names; all when None) the fragments no
+    segment covers are indexed as one new segment with the index's existing
+    model (no retraining; the work is proportional to the new rows).
+    ``num_indices_to_merge=N`` rebuilds the N newest segments together with
+    the new rows into one segment (0: the new rows become a segment of
+    their own; N >= the segment count merges everything); rows deleted
+    since are dropped. ``retrain=True`` trains the model again on the
+    current data and rebuilds each index as one segment. An index created
+    empty (``train=False``) is filled. One commit for all indices; when
+    nothing needs doing the dataset is returned at its current version.
+
+    Planning (and retraining) runs on the driver; each optimized index's new
+    segment is one work unit, run as a Ray task with ``executor="ray"``
+    (or ``"auto"`` when Ray is importable) and on local threads with
+    ``executor="local"``; both give the same index. ``kwargs`` may hold
+    ``ray_remote_args`` (Ray task options). Raises ValueError for an
+    unknown index name or a negative ``num_indices_to_merge``.
+    """
+    ray_remote_args = kwargs.pop("ray_remote_args", None)
+    if kwargs:
+        raise TypeError(f"optimize_indices got unexpected arguments: {sorted(kwargs)}")
+    ds = _resolve(uri, storage_options, namespace_impl, namespace_properties, table_id)
+    names = _index_names(indices)
+    merge = _merge_count(num_indices_to_merge)
+    runner = _runner(executor, ray_remote_args, use_pool=False)
+    handle = _core.distributed_optimize_indices(ds._ds, names, merge, bool(retrain), runner)
+    return Dataset(handle)
+
+
+def _index_names(indices: Any) -> list[str]:
+    if indices is None:
+        return []
+    if isinstance(indices, str):
+        return [indices]
+    names = list(indices)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"index names must be strings, got {type(name).__name__}")
+    return names
+
+
+def _merge_count(num_indices_to_merge: Any) -> int:
+    if isinstance(num_indices_to_merge, bool) or not isinstance(num_indices_to_merge, int):
+        raise TypeError("num_indices_to_merge must be an int, got "
+                        f"{type(num_indices_to_merge).__name__}")
+    if num_indices_to_merge < 0:
+        raise ValueError(f"num_indices_to_merge must be >= 0, got {num_indices_to_merge}")
+    return num_indices_to_merge
 
 
 # ---- search ------------------------------------------------------------------

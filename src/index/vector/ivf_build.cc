@@ -254,10 +254,8 @@ Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::s
   return FinishIvfModel(plan, std::move(centroids), sample, executor);
 }
 
-Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const std::string& column,
-                                     const IvfModel& model,
-                                     const std::vector<FragmentId>& fragment_ids,
-                                     Executor& executor, const std::string& segment_uuid) {
+Status CheckIvfColumn(const dataset::DatasetImpl& dataset, const std::string& column,
+                      const IvfModel& model) {
   IXRAY_ASSIGN_OR_RAISE(auto field, dataset.schema()->GetField(column));
   IXRAY_RETURN_NOT_OK(CheckVectorType(column, *field->type, model.metric));
   if (field->type->list_size() != model.dim ||
@@ -267,6 +265,12 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
                     ixray::fixed_size_list(field->type->value_type(), model.dim)->ToString(),
                     column, field->type->ToString()));
   }
+  return Status::OK();
+}
+
+Status EncodeIvfRows(const dataset::DatasetImpl& dataset, const std::string& column,
+                     const IvfModel& model, const std::vector<FragmentId>& fragment_ids,
+                     Executor& executor, IvfPartitions* out) {
   const int partitions = model.num_partitions();
   const Codec codec = CodecOf(model.type);
   const bool hamming = model.metric == Metric::kHamming;
@@ -274,14 +278,15 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
   const size_t code_size = CodeSize(model);
   const std::vector<uint8_t> binary_centroids = model.BinaryCentroids();
 
-  std::vector<std::vector<uint64_t>> ids(partitions);
-  std::vector<std::string> codes(partitions);
-  int64_t total = 0;
+  out->ids.assign(partitions, {});
+  out->codes.assign(partitions, {});
+  auto& ids = out->ids;
+  auto& codes = out->codes;
   std::vector<float> rows_f;
   std::vector<int64_t> row_index;
   std::vector<int32_t> labels;
   std::vector<uint8_t> encoded;
-  IXRAY_RETURN_NOT_OK(ForEachVectorBatch(
+  return ForEachVectorBatch(
       dataset, column, fragment_ids, [&](const Array& vectors, const uint64_t* addresses) {
         rows_f.clear();
         row_index.clear();
@@ -316,10 +321,20 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
           ids[p].push_back(addresses[row_index[i]]);
           codes[p].append(reinterpret_cast<const char*>(encoded.data() + i * code_size), code_size);
         }
-        total += static_cast<int64_t>(n);
         return Status::OK();
-      }));
+      });
+}
 
+Result<BuiltSegment> WriteIvfSegment(const dataset::DatasetImpl& dataset, const IvfModel& model,
+                                     const IvfPartitions& parts,
+                                     const std::vector<FragmentId>& fragment_ids,
+                                     Executor& executor, const std::string& segment_uuid) {
+  const int partitions = model.num_partitions();
+  const size_t d = model.dim;
+  const auto& ids = parts.ids;
+  const auto& codes = parts.codes;
+  int64_t total = 0;
+  for (const auto& p : ids) total += static_cast<int64_t>(p.size());
   // IVF_HNSW_*: one graph per partition over the vectors as the codec
   // reproduces them, so graph distances agree with search distances.
   std::vector<std::string> graphs(partitions);
@@ -369,6 +384,16 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
   }
   IXRAY_RETURN_NOT_OK(writer->Finish().status());
   return segment;
+}
+
+Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const std::string& column,
+                                     const IvfModel& model,
+                                     const std::vector<FragmentId>& fragment_ids,
+                                     Executor& executor, const std::string& segment_uuid) {
+  IXRAY_RETURN_NOT_OK(CheckIvfColumn(dataset, column, model));
+  IvfPartitions parts;
+  IXRAY_RETURN_NOT_OK(EncodeIvfRows(dataset, column, model, fragment_ids, executor, &parts));
+  return WriteIvfSegment(dataset, model, parts, fragment_ids, executor, segment_uuid);
 }
 
 }  // namespace ixray::vector

@@ -78,4 +78,39 @@ Result<BuiltSegment> BuildIvfSegment(const dataset::DatasetImpl& dataset, const 
                                      const std::vector<FragmentId>& fragment_ids,
                                      Executor& executor, const std::string& segment_uuid = "");
 
+// The phases of BuildIvfSegment, shared with MergeIvfSegments.
+// Per partition: row addresses (ascending) and their codes (CodeSize each).
+struct IvfPartitions {
+  std::vector<std::vector<uint64_t>> ids;
+  std::vector<std::string> codes;
+};
+// InvalidArgument unless `column` holds the vectors `model` indexes.
+Status CheckIvfColumn(const dataset::DatasetImpl& dataset, const std::string& column,
+                      const IvfModel& model);
+// Assigns and encodes the live rows of `fragment_ids` (all when empty).
+Status EncodeIvfRows(const dataset::DatasetImpl& dataset, const std::string& column,
+                     const IvfModel& model, const std::vector<FragmentId>& fragment_ids,
+                     Executor& executor, IvfPartitions* out);
+// Builds the HNSW graphs (IVF_HNSW_*) and writes the segment file.
+Result<BuiltSegment> WriteIvfSegment(const dataset::DatasetImpl& dataset, const IvfModel& model,
+                                     const IvfPartitions& parts,
+                                     const std::vector<FragmentId>& fragment_ids,
+                                     Executor& executor, const std::string& segment_uuid);
+
+// Merges committed segments of one index (`segment_files`: their segment
+// file paths, all built with `model`) and the live rows of
+// `delta_fragments` into one new segment covering `fragment_ids` (the
+// merged segments' fragments that still exist, plus the delta). The
+// partitions' ids and codes are carried over without reading or encoding
+// vectors again; rows deleted since, and rows of fragments gone, are
+// dropped; HNSW graphs are rebuilt from the codes. The blobs are the ones
+// BuildIvfSegment over `fragment_ids` writes. Corruption for a damaged
+// segment or one built with another model.
+Result<BuiltSegment> MergeIvfSegments(const dataset::DatasetImpl& dataset,
+                                      const std::string& column, const IvfModel& model,
+                                      const std::vector<std::string>& segment_files,
+                                      const std::vector<FragmentId>& fragment_ids,
+                                      const std::vector<FragmentId>& delta_fragments,
+                                      Executor& executor);
+
 }  // namespace ixray::vector
