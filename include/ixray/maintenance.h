@@ -66,8 +66,8 @@ struct CompactionOptions {
 struct CompactionMetrics {
   int64_t fragments_removed = 0;
   int64_t fragments_added = 0;
-  int64_t files_removed = 0;  // data and deletion files no longer referenced
-  int64_t files_added = 0;    // data files written
+  int64_t files_removed = 0;       // data and deletion files no longer referenced
+  int64_t files_added = 0;         // data files written
   int64_t segments_rewritten = 0;  // index segments rebuilt (or removed)
 };
 

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   ixray::cli::AddCountCommand(app);
   ixray::cli::AddIndexCommand(app);
   ixray::cli::AddSearchCommand(app);
+  ixray::cli::AddCompactCommand(app);
+  ixray::cli::AddCleanupCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

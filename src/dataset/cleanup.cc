@@ -217,8 +217,7 @@ Result<CleanupStats> CleanupOldVersions(const std::string& uri, const CleanupOpt
     cleaner.stats.bytes_removed += info.size;
   }
   if (!doomed.empty()) IXRAY_RETURN_NOT_OK(fs.SyncDir(JoinPath(uri, dataset::kVersionsDir)));
-  IXRAY_RETURN_NOT_OK(
-      cleaner.Sweep(dataset::kDataDir, false, &cleaner.stats.removed_data_files));
+  IXRAY_RETURN_NOT_OK(cleaner.Sweep(dataset::kDataDir, false, &cleaner.stats.removed_data_files));
   IXRAY_RETURN_NOT_OK(
       cleaner.Sweep(dataset::kDeletionsDir, false, &cleaner.stats.removed_deletion_files));
   IXRAY_RETURN_NOT_OK(

@@ -34,8 +34,8 @@ class CleanupTest : public ::testing::Test {
   void SetUp() override {
     fs_ = MakeMemoryFileSystem();
     uri_ = "/ds";
-    auto ds = testing::WriteBatches({testing::MakeIdBatch(0, 100)}, uri_, fs_,
-                                    WriteMode::kCreate, 50);
+    auto ds =
+        testing::WriteBatches({testing::MakeIdBatch(0, 100)}, uri_, fs_, WriteMode::kCreate, 50);
     ASSERT_TRUE(ds.ok()) << ds.status().ToString();
     Remember(**ds);
     ds = testing::WriteBatches({testing::MakeIdBatch(100, 30)}, uri_, fs_, WriteMode::kAppend);

@@ -47,7 +47,10 @@ std::vector<std::vector<FragmentId>> PlanCompaction(const Manifest& manifest, in
       continue;
     }
     std::vector<std::string> coverage = CoverageOf(manifest, f.id);
-    if (!group.empty() && coverage != group_coverage) close();
+    if (!group.empty() &&
+        (coverage != group_coverage || group_rows + f.num_live_rows() > target_rows)) {
+      close();
+    }
     group_coverage = std::move(coverage);
     group.push_back(f.id);
     group_rows += f.num_live_rows();

@@ -19,8 +19,9 @@ namespace ixray::dataset {
 // is a candidate when it has fewer than `target_rows` live rows, or deleted
 // rows (with `materialize_deletions`). Groups are runs of consecutive
 // candidates (by id) that every index covers the same way (the same segment
-// of each index, or none), closed once they hold target_rows live rows; a
-// group of one fragment is kept only if it has deleted rows.
+// of each index, or none) and that hold at most target_rows live rows
+// together (so the rewrite leaves no small remainder); a group of one
+// fragment is kept only if it has deleted rows.
 // REQUIRES: target_rows >= 1.
 std::vector<std::vector<FragmentId>> PlanCompaction(const Manifest& manifest, int64_t target_rows,
                                                     bool materialize_deletions);

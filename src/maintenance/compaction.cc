@@ -7,13 +7,14 @@
 // therefore reserved first (a ReserveFragments commit), which no concurrent
 // Append can take; the Rewrite then carries them (fragment_ids_reserved).
 
+#include "dataset/compaction.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <set>
 
-#include "dataset/compaction.h"
 #include "dataset/dataset_format.h"
 #include "dataset/dataset_impl.h"
 #include "dataset/transaction.h"
@@ -71,8 +72,8 @@ Result<std::string> IndexColumn(const Manifest& m, const IndexMetadata& index) {
 // groups. Appends the segment directories it creates to `dirs`.
 Result<std::vector<dataset::RewrittenSegment>> RebuildSegments(
     const DatasetImpl& read, const std::vector<AffectedSegment>& affected,
-    const dataset::RewriteOperation& rewrite, const dataset::ManifestPtr& next,
-    Executor& executor, std::vector<std::string>* dirs) {
+    const dataset::RewriteOperation& rewrite, const dataset::ManifestPtr& next, Executor& executor,
+    std::vector<std::string>* dirs) {
   auto next_ds = std::make_shared<DatasetImpl>(read.uri(), read.file_system(), next, &read);
   std::vector<dataset::RewrittenSegment> out;
   for (const AffectedSegment& a : affected) {
@@ -95,7 +96,10 @@ Result<std::vector<dataset::RewrittenSegment>> RebuildSegments(
                              std::vector<FragmentId>(fragments.begin(), fragments.end()), uuid,
                              executor));
       IXRAY_ASSIGN_OR_RAISE(auto meta, index::SegmentMetadata::Decode(meta_bytes));
-      rewritten.new_segment = {meta.uuid, meta.fragment_ids, meta.dataset_version, {meta.file},
+      rewritten.new_segment = {meta.uuid,
+                               meta.fragment_ids,
+                               meta.dataset_version,
+                               {meta.file},
                                index::SegmentDetails(meta.num_rows, meta.model_digest)};
     }
     out.push_back(std::move(rewritten));
@@ -135,8 +139,8 @@ Result<CompactionResult> Compact(const DatasetImpl& ds, const CompactionOptions&
   const Manifest& m = ds.manifest();
   CompactionResult result;
   result.dataset = std::const_pointer_cast<DatasetImpl>(ds.shared_impl());
-  const auto groups = dataset::PlanCompaction(m, options.target_rows_per_fragment,
-                                              options.materialize_deletions);
+  const auto groups =
+      dataset::PlanCompaction(m, options.target_rows_per_fragment, options.materialize_deletions);
   if (groups.empty()) return result;
 
   dataset::RewriteOperation rewrite;
@@ -162,8 +166,8 @@ Result<CompactionResult> Compact(const DatasetImpl& ds, const CompactionOptions&
     IXRAY_RETURN_NOT_OK(ds.file_system()->SyncDir(JoinPath(ds.uri(), dataset::kDataDir)));
   }
 
-  const auto affected = options.remap_indices ? FindAffectedSegments(m, groups)
-                                              : std::vector<AffectedSegment>{};
+  const auto affected =
+      options.remap_indices ? FindAffectedSegments(m, groups) : std::vector<AffectedSegment>{};
   if (!affected.empty()) {
     // Reserve the new fragments' ids, so the rebuilt segments can name them.
     const auto count = static_cast<uint32_t>(result.metrics.fragments_added);
@@ -177,9 +181,8 @@ Result<CompactionResult> Compact(const DatasetImpl& ds, const CompactionOptions&
     rewrite.fragment_ids_reserved = true;
     // The manifest this rewrite gives (without the segment changes), to
     // build the segments from.
-    IXRAY_ASSIGN_OR_RAISE(
-        auto next, dataset::ApplyTransaction(&reserved->manifest(),
-                                             reserved->NewTransaction(rewrite)));
+    IXRAY_ASSIGN_OR_RAISE(auto next, dataset::ApplyTransaction(&reserved->manifest(),
+                                                               reserved->NewTransaction(rewrite)));
     IXRAY_ASSIGN_OR_RAISE(rewrite.rewritten_segments,
                           RebuildSegments(ds, affected, rewrite, next, executor, dirs));
     result.metrics.segments_rewritten = static_cast<int64_t>(affected.size());
@@ -199,8 +202,8 @@ Result<CompactionResult> CompactFiles(const Dataset& dataset, const CompactionOp
                                       Executor& executor) {
   if (options.target_rows_per_fragment < 1 ||
       options.target_rows_per_fragment > (int64_t{1} << 32) - 1) {
-    return Status::InvalidArgument(fmt::format("target_rows_per_fragment must be in [1, 2^32), got {}",
-                                               options.target_rows_per_fragment));
+    return Status::InvalidArgument(fmt::format(
+        "target_rows_per_fragment must be in [1, 2^32), got {}", options.target_rows_per_fragment));
   }
   const auto& ds = DatasetImpl::From(dataset);
   std::vector<std::string> files, dirs;

@@ -42,8 +42,9 @@ RecordBatchPtr MakeRows(int64_t first, int64_t rows, uint64_t seed) {
       vecs.child().Append<float>(static_cast<float>((cluster * (j + 1)) % 4) + noise(rng));
     }
   }
-  auto schema = *Schema::Make({field("id", int64(), false), field("group", int32(), false),
-                               field("text", utf8()), field("vec", fixed_size_list(float32(), kDim))});
+  auto schema =
+      *Schema::Make({field("id", int64(), false), field("group", int32(), false),
+                     field("text", utf8()), field("vec", fixed_size_list(float32(), kDim))});
   return *RecordBatch::Make(schema, rows,
                             {*ids.Finish(), *group.Finish(), *text.Finish(), *vecs.Finish()});
 }
@@ -69,8 +70,8 @@ std::vector<std::pair<int64_t, float>> IdsAndScores(const RecordBatch& batch,
 
 Answers Ask(const Dataset& ds) {
   Answers a;
-  for (const char* filter : {"id >= 100 AND id < 300", "group = 3", "group IN (1, 2) AND id < 250",
-                             "id = 17"}) {
+  for (const char* filter :
+       {"id >= 100 AND id < 300", "group = 3", "group IN (1, 2) AND id < 250", "id = 17"}) {
     ScanOptions options;
     options.columns = {"id"};
     options.filter = filter;
@@ -167,12 +168,13 @@ TEST_F(CompactionTest, SameAnswersFromEveryIndexWithFewerFragments) {
   auto compacted = CompactFiles(*ds, options, *pool_);
   ASSERT_TRUE(compacted.ok()) << compacted.status().ToString();
   const auto& after_ds = *compacted->dataset;
-  // Groups: 0-3 (IVF segment A), 4-5 (segment B, BITMAP), 6-7 (segment B,
-  // no BITMAP): 240 rows -> 200 + 40, 120, 120.
-  EXPECT_EQ(compacted->metrics.fragments_removed, 8);
-  EXPECT_EQ(compacted->metrics.fragments_added, 4);
-  EXPECT_EQ(compacted->metrics.files_added, 4);
-  EXPECT_EQ(compacted->metrics.files_removed, 8);
+  // Groups: 0-2 (IVF segment A, 180 rows: 3 would pass the target), 4-5
+  // (segment B, BITMAP), 6-7 (segment B, no BITMAP); 3 stays alone.
+  EXPECT_EQ(compacted->metrics.fragments_removed, 7);
+  EXPECT_EQ(compacted->metrics.fragments_added, 3);
+  EXPECT_EQ(compacted->metrics.files_added, 3);
+  EXPECT_EQ(compacted->metrics.files_removed, 7);
+  EXPECT_EQ(compacted->metrics.segments_rewritten, 5);  // BTREE, INVERTED, BITMAP, IVF x2
   EXPECT_EQ(after_ds.Fragments().size(), 4u);
   EXPECT_EQ(after_ds.version(), ds->version() + 2);  // ReserveFragments + Rewrite
 
@@ -188,7 +190,7 @@ TEST_F(CompactionTest, SameAnswersFromEveryIndexWithFewerFragments) {
   EXPECT_EQ(Covered(after_ds, "id_idx"), all);
   EXPECT_EQ(Covered(after_ds, "text_idx"), all);
   EXPECT_EQ(Covered(after_ds, "vec_idx"), all);
-  EXPECT_EQ(Covered(after_ds, "group_idx").size(), 2u);  // the rows of fragments 0-5
+  EXPECT_EQ(Covered(after_ds, "group_idx").size(), 3u);  // the rows of fragments 0-5
 
   // Rows keep their values.
   auto rows = testing::ReadAllRows(after_ds);
@@ -284,8 +286,8 @@ TEST_F(CompactionTest, IndexBuiltOnCompactedFragmentsConflicts) {
   ASSERT_FALSE(committed.ok());
   EXPECT_EQ(committed.status().code(), StatusCode::kConflict) << committed.status().ToString();
   // A segment over fragments the compaction left alone commits fine.
-  auto untouched = ExecuteUncommitted(**compacted->dataset->CheckoutLatest(), "id", *config, {},
-                                      *pool_);
+  auto untouched =
+      ExecuteUncommitted(**compacted->dataset->CheckoutLatest(), "id", *config, {}, *pool_);
   ASSERT_TRUE(untouched.ok());
   EXPECT_TRUE(CommitIndex(*compacted->dataset, "id_idx", "id", {*untouched}, true).ok());
 }
