@@ -40,7 +40,8 @@ def answers(ds):
     for f in FILTERS:
         out[f] = sorted(ds.to_table(columns=["id"], filter=f)["id"].to_pylist())
     fts = ds.to_table(columns=["id"], full_text_query="fox river")
-    out["fts"] = list(zip(fts["id"].to_pylist(), fts["_score"].to_pylist()))
+    # (equal scores rank by row address, which compaction changes)
+    out["fts"] = sorted(zip(fts["id"].to_pylist(), fts["_score"].to_pylist()))
     nn = ds.to_table(columns=["id"], nearest={"column": "vec", "q": QUERY, "k": 12})
     out["nearest"] = list(zip(nn["id"].to_pylist(), nn["_distance"].to_pylist()))
     return out
@@ -80,7 +81,7 @@ def test_compaction_keeps_every_answer(indexed):
 
 def test_deleted_rows_do_not_come_back(indexed):
     ds = indexed
-    ds.delete("id % 10 = 3 OR id = 17")
+    ds.delete("id IN (17, " + ", ".join(str(i) for i in range(3, 480, 10)) + ")")
     before = answers(ds)
     stats = ds.compact_files(target_rows_per_fragment=1000)
     assert stats["fragments_added"] == 1
@@ -99,8 +100,12 @@ def test_without_remap_rows_are_scanned(indexed):
     before = answers(ds)
     ds.compact_files(target_rows_per_fragment=1000, remap_indices=False)
     after = answers(ds)
-    for key in ["all", "nearest", *FILTERS]:
+    for key in ["all", *FILTERS]:
         assert after[key] == before[key], key
+    # IVF_FLAT and the flat search agree up to rounding.
+    assert [i for i, _ in after["nearest"]] == [i for i, _ in before["nearest"]]
+    assert np.allclose([d for _, d in after["nearest"]], [d for _, d in before["nearest"]],
+                       rtol=1e-5)
     # (BM25 statistics still count the old segment's rows until re-indexed.)
     assert sorted(i for i, _ in after["fts"]) == sorted(i for i, _ in before["fts"])
     for index in ds.describe_indices():
