@@ -181,7 +181,7 @@ def test_cli_compact_and_cleanup(tmp_path):
     assert out.returncode == 0, out.stderr
     stats = json.loads(out.stdout)
     assert stats["removed_manifests"] == 3 and stats["removed_data_files"] == 10
-    out = run("compact", uri)
+    out = run("compact", uri, "--target-rows", "50")
     assert out.returncode == 0 and "nothing to compact" in out.stdout
     out = run("cleanup", uri, "--keep-last", "0")
     assert out.returncode != 0

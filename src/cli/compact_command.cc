@@ -135,8 +135,7 @@ void AddCleanupCommand(CLI::App& app) {
       "--older-than-seconds", args->older_than_seconds,
       "Remove versions committed longer ago than this (default: 14 days unless --keep-last)");
   args->keep_last_option =
-      cmd->add_option("--keep-last", args->keep_last, "Always keep this many newest versions")
-          ->check(CLI::PositiveNumber);
+      cmd->add_option("--keep-last", args->keep_last, "Always keep this many newest versions");
   cmd->add_flag("--json", args->json, "Print the result as JSON");
   cmd->callback([args] {
     const Status status = RunCleanup(*args);
