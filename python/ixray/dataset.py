@@ -6,6 +6,7 @@ results as pyarrow objects.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -252,6 +253,40 @@ class Dataset:
                             f"{type(num_indices_to_merge).__name__}")
         self._ds = _core.optimize_indices(self._ds, list(indices or []), num_indices_to_merge,
                                           bool(retrain))
+
+    # ---- maintenance ----------------------------------------------------
+    def compact_files(self, target_rows_per_fragment: int = 1 << 20, *,
+                      materialize_deletions: bool = True, remap_indices: bool = True) -> dict:
+        """Rewrites small fragments (and fragments with deleted rows) into fragments of up to
+        ``target_rows_per_fragment`` rows, dropping deleted rows, and rebuilds the index
+        segments over them in the same commit (``remap_indices=False``: the rewritten rows
+        are scanned until re-indexed). Moves to the new version; returns
+        {"fragments_removed", "fragments_added", "files_removed", "files_added",
+        "segments_rewritten"}."""
+        if isinstance(target_rows_per_fragment, bool) or not isinstance(
+                target_rows_per_fragment, (int, np.integer)):
+            raise TypeError("target_rows_per_fragment must be an int")
+        self._ds, stats = _core.compact_files(self._ds, int(target_rows_per_fragment),
+                                              bool(materialize_deletions), bool(remap_indices))
+        return stats
+
+    def cleanup_old_versions(self, older_than=None, keep_last=None) -> dict:
+        """Removes versions committed longer ago than ``older_than`` (a datetime.timedelta;
+        default 14 days unless ``keep_last`` is given) except the latest and the
+        ``keep_last`` newest, then the files no remaining version uses (files no version
+        ever used only when older than ``older_than``). Returns {"removed_manifests",
+        "removed_data_files", "removed_deletion_files", "removed_index_segments",
+        "removed_transaction_files", "bytes_removed"}."""
+        older_than_us = None
+        if older_than is not None:
+            if not isinstance(older_than, datetime.timedelta):
+                raise TypeError("older_than must be a datetime.timedelta")
+            older_than_us = older_than // datetime.timedelta(microseconds=1)
+        if keep_last is not None:
+            if isinstance(keep_last, bool) or not isinstance(keep_last, (int, np.integer)):
+                raise TypeError("keep_last must be an int")
+            keep_last = int(keep_last)
+        return _core.cleanup_old_versions(self._ds, older_than_us, keep_last)
 
     # ---- writing --------------------------------------------------------
     def delete(self, filter: str) -> None:

@@ -30,6 +30,7 @@ void BindCore(nanobind::module_& m);
 void BindDataset(nanobind::module_& m);
 void BindIndex(nanobind::module_& m);
 void BindDistributed(nanobind::module_& m);
+void BindMaintenance(nanobind::module_& m);
 
 // A VectorQuery from a Python `nearest` dict (q already a float32 array).
 VectorQuery VectorQueryFrom(const nanobind::dict& nearest);

@@ -16,6 +16,7 @@ NB_MODULE(_core, m) {
   ixray::python::BindDataset(m);
   ixray::python::BindIndex(m);
   ixray::python::BindDistributed(m);
+  ixray::python::BindMaintenance(m);
   m.def("version", [] { return ixray::Version(); });
   m.def(
       "simd_target", [] { return ixray::SimdTarget(); },

@@ -20,6 +20,8 @@ void AddCountCommand(CLI::App& app);
 void AddIndexCommand(CLI::App& app);
 void AddSearchCommand(CLI::App& app);
 void AddOptimizeCommand(CLI::App& app);
+void AddCompactCommand(CLI::App& app);
+void AddCleanupCommand(CLI::App& app);
 
 // Prints a failed status to stderr and sets the exit code to 1.
 void ReportError(const Status& status);

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   ixray::cli::AddIndexCommand(app);
   ixray::cli::AddSearchCommand(app);
   ixray::cli::AddOptimizeCommand(app);
+  ixray::cli::AddCompactCommand(app);
+  ixray::cli::AddCleanupCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

@@ -51,7 +51,7 @@ Operation CreateIndex(std::string name, std::vector<FragmentId> fragments = {0})
   return CreateIndexOperation{{Index(std::move(name), std::move(fragments))}, {}};
 }
 Operation Rewrite(std::vector<FragmentId> old_ids) {
-  return RewriteOperation{{RewriteGroup{std::move(old_ids), {NewFragment()}}}};
+  return RewriteOperation{{RewriteGroup{std::move(old_ids), {NewFragment()}}}, {}, false};
 }
 
 bool Compatible(const Operation& ours, const Operation& theirs) {
@@ -101,11 +101,62 @@ TEST(CommitConflictTest, Rules) {
   EXPECT_FALSE(Compatible(Rewrite({0}), Delete(0)));
   EXPECT_FALSE(Compatible(Rewrite({0}), CreateIndex("a", {0})));
   EXPECT_TRUE(Compatible(Rewrite({0}), Append()));
+  // ReserveFragments
+  for (const Operation& other :
+       {Append(), Overwrite(), Delete(0), CreateIndex("a"), Rewrite({0})}) {
+    EXPECT_TRUE(Compatible(ReserveFragmentsOperation{2}, other));
+    EXPECT_TRUE(Compatible(other, ReserveFragmentsOperation{2}));
+  }
 
   Status conflict = CheckConflict(MakeTransaction(3, Delete(0)), MakeTransaction(3, Delete(0)), 5);
   EXPECT_TRUE(HasCode(conflict, StatusCode::kConflict));
   EXPECT_NE(conflict.message().find("version 5"), std::string::npos) << conflict.ToString();
   EXPECT_NE(conflict.message().find("fragment 0"), std::string::npos) << conflict.ToString();
+}
+
+TEST(CommitApplyTest, RewriteReplacesFragmentsAndSegments) {
+  auto v1 = ApplyTransaction(nullptr, MakeTransaction(0, Overwrite()));
+  ASSERT_TRUE(IsOk(v1));
+  auto v2 = ApplyTransaction(v1->get(),
+                             MakeTransaction(1, AppendOperation{{NewFragment(), NewFragment()}}));
+  ASSERT_TRUE(IsOk(v2));
+  CreateIndexOperation create;
+  create.new_indices.push_back(
+      IndexMetadata{"i", "BTREE", {0}, {{"s1", {0, 1, 2}, 2, {}, ""}}, ""});
+  create.new_indices.push_back(IndexMetadata{"j", "BTREE", {0}, {{"s2", {0, 1}, 2, {}, ""}}, ""});
+  auto v3 = ApplyTransaction(v2->get(), MakeTransaction(2, create));
+  ASSERT_TRUE(IsOk(v3));
+
+  // Without reserved ids: the new fragment gets the next id; segments that
+  // are not rebuilt stop covering the removed fragments.
+  auto v4 = ApplyTransaction(v3->get(), MakeTransaction(3, Rewrite({0, 1})));
+  ASSERT_TRUE(IsOk(v4));
+  ASSERT_EQ((*v4)->fragments.size(), 2u);
+  EXPECT_EQ((*v4)->fragments[0].id, 2u);
+  EXPECT_EQ((*v4)->fragments[1].id, 3u);
+  EXPECT_EQ((*v4)->FindIndex("i")->segments[0].fragment_ids, (std::vector<FragmentId>{2}));
+  EXPECT_TRUE((*v4)->FindIndex("j")->segments[0].fragment_ids.empty());
+
+  // With reserved ids and a rebuilt segment.
+  auto v5 = ApplyTransaction(v4->get(), MakeTransaction(4, ReserveFragmentsOperation{1}));
+  ASSERT_TRUE(IsOk(v5));
+  EXPECT_EQ((*v5)->next_fragment_id, 5u);
+  RewriteOperation rewrite{{RewriteGroup{{2, 3}, {NewFragment()}}}, {}, true};
+  rewrite.groups[0].new_fragments[0].id = 4;
+  rewrite.rewritten_segments.push_back({"i", "s1", {"s3", {4}, 5, {}, ""}});
+  rewrite.rewritten_segments.push_back({"gone", "s9", {"s4", {4}, 5, {}, ""}});  // skipped
+  auto v6 = ApplyTransaction(v5->get(), MakeTransaction(4, rewrite));
+  ASSERT_TRUE(IsOk(v6));
+  ASSERT_EQ((*v6)->fragments.size(), 1u);
+  EXPECT_EQ((*v6)->fragments[0].id, 4u);
+  EXPECT_EQ((*v6)->FindIndex("i")->segments[0].uuid, "s3");
+  EXPECT_EQ((*v6)->FindIndex("i")->segments[0].fragment_ids, (std::vector<FragmentId>{4}));
+  // An id that was never reserved, or a fragment already gone.
+  rewrite.groups[0].new_fragments[0].id = 7;
+  EXPECT_TRUE(HasCode(ApplyTransaction(v5->get(), MakeTransaction(4, rewrite)),
+                      StatusCode::kInvalidArgument));
+  EXPECT_TRUE(HasCode(ApplyTransaction(v6->get(), MakeTransaction(4, Rewrite({2}))),
+                      StatusCode::kConflict));
 }
 
 TEST(CommitApplyTest, AssignsFragmentIdsAndAppliesOperations) {
@@ -154,8 +205,7 @@ TEST(CommitApplyTest, AssignsFragmentIdsAndAppliesOperations) {
   EXPECT_TRUE(HasCode(
       ApplyTransaction(v5->get(), MakeTransaction(0, OverwriteOperation{(*v5)->schema, {}, true})),
       StatusCode::kAlreadyExists));
-  EXPECT_TRUE(HasCode(ApplyTransaction(v5->get(), MakeTransaction(5, Rewrite({3}))),
-                      StatusCode::kNotImplemented));
+  EXPECT_TRUE(IsOk(ApplyTransaction(v5->get(), MakeTransaction(5, Rewrite({3})))));
   EXPECT_TRUE(
       HasCode(ApplyTransaction(nullptr, MakeTransaction(0, Append())), StatusCode::kNotFound));
 }

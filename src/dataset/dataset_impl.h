@@ -117,4 +117,14 @@ class DatasetImpl final : public Dataset {
 Result<std::shared_ptr<DatasetImpl>> DeleteMatchingRows(const DatasetImpl& dataset,
                                                         const std::string& filter);
 
+// Writes the rows of `data` (columns of `schema`, in order) into new data
+// files of at most options.max_rows_per_file rows each, holding one open
+// writer at a time, and returns them as fragments without ids. Appends every
+// file it creates to `written` (relative paths), finished or not, so the
+// caller can remove them on failure (dataset_write.cc).
+Result<std::vector<Fragment>> WriteFragments(const std::shared_ptr<FileSystem>& fs,
+                                             const std::string& uri, BatchReader& data,
+                                             const SchemaPtr& schema, const WriteOptions& options,
+                                             std::vector<std::string>* written);
+
 }  // namespace ixray::dataset

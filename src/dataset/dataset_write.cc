@@ -42,55 +42,6 @@ Status CheckAppendSchema(const Schema& data, const Schema& dataset) {
   return Status::OK();
 }
 
-// Writes the rows of `data` into data files of at most max_rows_per_file
-// rows each, holding one open writer at a time. Appends every file it
-// creates to `written` (relative paths), finished or not.
-Result<std::vector<Fragment>> WriteFragments(const std::shared_ptr<FileSystem>& fs,
-                                             const std::string& uri, BatchReader& data,
-                                             const SchemaPtr& schema, const WriteOptions& options,
-                                             std::vector<std::string>* written) {
-  DataFileWriterOptions writer_options;
-  writer_options.max_page_bytes = options.max_page_bytes;
-  std::vector<int32_t> field_ids;
-  for (const FieldPtr& f : schema->fields()) field_ids.push_back(f->id);
-
-  std::vector<Fragment> fragments;
-  std::unique_ptr<DataFileWriter> writer;
-  auto finish = [&]() -> Status {
-    IXRAY_ASSIGN_OR_RAISE(DataFileInfo info, writer->Finish());
-    Fragment fragment;
-    fragment.files.push_back(DataFile{written->back(), field_ids, info.num_rows, info.file_size});
-    fragment.physical_rows = info.num_rows;
-    fragments.push_back(std::move(fragment));
-    writer.reset();
-    return Status::OK();
-  };
-
-  while (true) {
-    IXRAY_ASSIGN_OR_RAISE(RecordBatchPtr input, data.Next());
-    if (input == nullptr) break;
-    if (input->num_rows() == 0) continue;
-    // The dataset's schema (with field ids) over the input's columns.
-    IXRAY_ASSIGN_OR_RAISE(RecordBatchPtr batch,
-                          RecordBatch::Make(schema, input->num_rows(), input->columns()));
-    int64_t offset = 0;
-    while (offset < batch->num_rows()) {
-      if (writer == nullptr) {
-        written->push_back(NewDataFilePath());
-        IXRAY_ASSIGN_OR_RAISE(writer, DataFileWriter::Open(fs, JoinPath(uri, written->back()),
-                                                           schema, writer_options));
-      }
-      const int64_t rows =
-          std::min(batch->num_rows() - offset, options.max_rows_per_file - writer->num_rows());
-      IXRAY_RETURN_NOT_OK(writer->Write(*batch->Slice(offset, rows)));
-      offset += rows;
-      if (writer->num_rows() == options.max_rows_per_file) IXRAY_RETURN_NOT_OK(finish());
-    }
-  }
-  if (writer != nullptr) IXRAY_RETURN_NOT_OK(finish());
-  return fragments;
-}
-
 Result<std::shared_ptr<DatasetImpl>> WriteDataset(BatchReader& data, const std::string& uri,
                                                   const WriteOptions& options) {
   std::shared_ptr<FileSystem> fs =
@@ -145,6 +96,52 @@ Result<std::shared_ptr<DatasetImpl>> WriteDataset(BatchReader& data, const std::
 }
 
 }  // namespace
+
+Result<std::vector<Fragment>> WriteFragments(const std::shared_ptr<FileSystem>& fs,
+                                             const std::string& uri, BatchReader& data,
+                                             const SchemaPtr& schema, const WriteOptions& options,
+                                             std::vector<std::string>* written) {
+  DataFileWriterOptions writer_options;
+  writer_options.max_page_bytes = options.max_page_bytes;
+  std::vector<int32_t> field_ids;
+  for (const FieldPtr& f : schema->fields()) field_ids.push_back(f->id);
+
+  std::vector<Fragment> fragments;
+  std::unique_ptr<DataFileWriter> writer;
+  auto finish = [&]() -> Status {
+    IXRAY_ASSIGN_OR_RAISE(DataFileInfo info, writer->Finish());
+    Fragment fragment;
+    fragment.files.push_back(DataFile{written->back(), field_ids, info.num_rows, info.file_size});
+    fragment.physical_rows = info.num_rows;
+    fragments.push_back(std::move(fragment));
+    writer.reset();
+    return Status::OK();
+  };
+
+  while (true) {
+    IXRAY_ASSIGN_OR_RAISE(RecordBatchPtr input, data.Next());
+    if (input == nullptr) break;
+    if (input->num_rows() == 0) continue;
+    // The dataset's schema (with field ids) over the input's columns.
+    IXRAY_ASSIGN_OR_RAISE(RecordBatchPtr batch,
+                          RecordBatch::Make(schema, input->num_rows(), input->columns()));
+    int64_t offset = 0;
+    while (offset < batch->num_rows()) {
+      if (writer == nullptr) {
+        written->push_back(NewDataFilePath());
+        IXRAY_ASSIGN_OR_RAISE(writer, DataFileWriter::Open(fs, JoinPath(uri, written->back()),
+                                                           schema, writer_options));
+      }
+      const int64_t rows =
+          std::min(batch->num_rows() - offset, options.max_rows_per_file - writer->num_rows());
+      IXRAY_RETURN_NOT_OK(writer->Write(*batch->Slice(offset, rows)));
+      offset += rows;
+      if (writer->num_rows() == options.max_rows_per_file) IXRAY_RETURN_NOT_OK(finish());
+    }
+  }
+  if (writer != nullptr) IXRAY_RETURN_NOT_OK(finish());
+  return fragments;
+}
 
 }  // namespace ixray::dataset
 

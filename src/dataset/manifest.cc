@@ -18,6 +18,7 @@ struct OperationNameOf {
   std::string_view operator()(const CreateIndexOperation&) const { return "CreateIndex"; }
   std::string_view operator()(const DropIndexOperation&) const { return "DropIndex"; }
   std::string_view operator()(const RewriteOperation&) const { return "Rewrite"; }
+  std::string_view operator()(const ReserveFragmentsOperation&) const { return "ReserveFragments"; }
 };
 
 }  // namespace

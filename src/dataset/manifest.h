@@ -110,17 +110,41 @@ struct DropIndexOperation {
   std::string name;
 };
 
-// Compaction (reserved: conflict rules exist, applying it does not yet).
+// Compaction: each group replaces old fragments by new ones holding their
+// live rows (new addresses). Index segments that covered old fragments are
+// replaced by `rewritten_segments` (rebuilt over the new fragments, which
+// then carry ids reserved beforehand with ReserveFragments); a segment of
+// an index still covering a removed fragment after that loses it from its
+// coverage, so its rows are scanned until re-indexed.
 struct RewriteGroup {
   std::vector<FragmentId> old_fragment_ids;
   std::vector<Fragment> new_fragments;
 };
+// Segment `old_segment_uuid` of index `index_name` replaced by
+// `new_segment` (removed when its uuid is empty). Skipped when the index or
+// the old segment is gone by commit time.
+struct RewrittenSegment {
+  std::string index_name;
+  std::string old_segment_uuid;
+  IndexSegment new_segment;
+};
 struct RewriteOperation {
   std::vector<RewriteGroup> groups;
+  std::vector<RewrittenSegment> rewritten_segments;
+  // The new fragments carry ids from a committed ReserveFragments; else
+  // they get ids at commit time like appended ones.
+  bool fragment_ids_reserved = false;
 };
 
-using Operation = std::variant<AppendOperation, OverwriteOperation, DeleteOperation,
-                               CreateIndexOperation, DropIndexOperation, RewriteOperation>;
+// Takes `num_fragments` fragment ids (next_fragment_id grows) so that a
+// later transaction may use them; changes nothing else.
+struct ReserveFragmentsOperation {
+  uint32_t num_fragments = 0;
+};
+
+using Operation =
+    std::variant<AppendOperation, OverwriteOperation, DeleteOperation, CreateIndexOperation,
+                 DropIndexOperation, RewriteOperation, ReserveFragmentsOperation>;
 
 struct Transaction {
   // The version the change was computed from; 0 for a new dataset.
@@ -131,7 +155,7 @@ struct Transaction {
 };
 
 // "Create", "Overwrite", "Append", "Delete", "CreateIndex", "DropIndex",
-// "Rewrite".
+// "Rewrite", "ReserveFragments".
 std::string_view OperationName(const Transaction& transaction);
 
 // A new transaction with a fresh uuid and the current time.

@@ -183,6 +183,18 @@ struct OperationToProto {
       for (FragmentId id : g.old_fragment_ids) group->add_old_fragment_ids(id);
       for (const Fragment& f : g.new_fragments) FragmentToProto(f, group->add_new_fragments());
     }
+    for (const RewrittenSegment& r : op.rewritten_segments) {
+      auto* rewritten = rewrite->add_rewritten_segments();
+      rewritten->set_old_segment_uuid(r.old_segment_uuid);
+      IndexMetadata index;
+      index.name = r.index_name;
+      if (!r.new_segment.uuid.empty()) index.segments.push_back(r.new_segment);
+      IndexToProto(index, rewritten->mutable_index());
+    }
+    rewrite->set_fragment_ids_reserved(op.fragment_ids_reserved);
+  }
+  void operator()(const ReserveFragmentsOperation& op) const {
+    out->mutable_reserve_fragments()->set_num_fragments(op.num_fragments);
   }
 };
 
@@ -226,8 +238,20 @@ Result<Operation> OperationFromProto(const pb::Transaction& proto, std::string_v
         IXRAY_RETURN_NOT_OK(FragmentsFromProto(g.new_fragments(), what, &group.new_fragments));
         op.groups.push_back(std::move(group));
       }
+      for (const auto& r : proto.rewrite().rewritten_segments()) {
+        IXRAY_ASSIGN_OR_RAISE(IndexMetadata index, IndexFromProto(r.index(), what));
+        if (index.segments.size() > 1) {
+          return Corrupt(what, "a rewritten index segment with more than one replacement");
+        }
+        RewrittenSegment rewritten{index.name, r.old_segment_uuid(), {}};
+        if (!index.segments.empty()) rewritten.new_segment = std::move(index.segments[0]);
+        op.rewritten_segments.push_back(std::move(rewritten));
+      }
+      op.fragment_ids_reserved = proto.rewrite().fragment_ids_reserved();
       return Operation(std::move(op));
     }
+    case pb::Transaction::kReserveFragments:
+      return Operation(ReserveFragmentsOperation{proto.reserve_fragments().num_fragments()});
     case pb::Transaction::OPERATION_NOT_SET:
       break;
   }

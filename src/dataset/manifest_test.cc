@@ -144,7 +144,8 @@ TEST(ManifestFormatTest, TransactionsRoundTrip) {
       OverwriteOperation{schema, {MakeFragment(0, 10, *schema)}, true},
       CreateIndexOperation{{IndexMetadata{"i", "BITMAP", {1}, {}, ""}}, {"old"}},
       DropIndexOperation{"i"},
-      RewriteOperation{{RewriteGroup{{1, 2}, {MakeFragment(0, 5, *schema)}}}},
+      RewriteOperation{{RewriteGroup{{1, 2}, {MakeFragment(0, 5, *schema)}}}, {}, false},
+      ReserveFragmentsOperation{3},
   };
   for (const Operation& op : operations) {
     const Transaction t = MakeTransaction(3, op);
@@ -154,6 +155,30 @@ TEST(ManifestFormatTest, TransactionsRoundTrip) {
     EXPECT_EQ(decoded->uuid, t.uuid);
     EXPECT_EQ(decoded->operation.index(), op.index());
   }
+  // A rewrite that replaces index segments keeps them, with reserved ids.
+  IndexSegment rebuilt{"seg-new", {7, 9}, 4, {"index.ixi"}, "details"};
+  RewriteOperation rewrite{
+      {RewriteGroup{{1, 2}, {MakeFragment(9, 5, *schema)}}},
+      {RewrittenSegment{"i", "seg-old", rebuilt}, RewrittenSegment{"j", "seg-gone", {}}},
+      true};
+  auto decoded = DecodeTransaction(EncodeTransaction(MakeTransaction(3, rewrite)), "t");
+  ASSERT_TRUE(IsOk(decoded));
+  const auto& back = std::get<RewriteOperation>(decoded->operation);
+  EXPECT_TRUE(back.fragment_ids_reserved);
+  EXPECT_EQ(back.groups.at(0).new_fragments.at(0).id, 9u);
+  ASSERT_EQ(back.rewritten_segments.size(), 2u);
+  EXPECT_EQ(back.rewritten_segments[0].index_name, "i");
+  EXPECT_EQ(back.rewritten_segments[0].old_segment_uuid, "seg-old");
+  EXPECT_EQ(back.rewritten_segments[0].new_segment.uuid, "seg-new");
+  EXPECT_EQ(back.rewritten_segments[0].new_segment.fragment_ids, (std::vector<FragmentId>{7, 9}));
+  EXPECT_EQ(back.rewritten_segments[0].new_segment.details, "details");
+  EXPECT_TRUE(back.rewritten_segments[1].new_segment.uuid.empty());
+  EXPECT_EQ(std::get<ReserveFragmentsOperation>(
+                DecodeTransaction(
+                    EncodeTransaction(MakeTransaction(3, ReserveFragmentsOperation{3})), "t")
+                    ->operation)
+                .num_fragments,
+            3u);
   EXPECT_TRUE(HasCode(DecodeTransaction("\xff\xff\xff", "t"), StatusCode::kCorruption));
   EXPECT_TRUE(HasCode(DecodeTransaction("", "t"), StatusCode::kCorruption));  // no operation
 }

@@ -63,11 +63,15 @@ std::optional<T> FirstCommon(const std::set<T>& a, const std::set<T>& b) {
 bool Is(const Operation& op, size_t index) { return op.index() == index; }
 
 constexpr size_t kAppend = 0, kOverwrite = 1, kDelete = 2, kCreateIndex = 3, kDropIndex = 4,
-                 kRewrite = 5;
+                 kRewrite = 5, kReserveFragments = 6;
 static_assert(std::is_same_v<std::variant_alternative_t<kRewrite, Operation>, RewriteOperation>);
+static_assert(std::is_same_v<std::variant_alternative_t<kReserveFragments, Operation>,
+                             ReserveFragmentsOperation>);
 
 // The reason `ours` cannot follow `theirs`, or empty when it can.
 std::string ConflictReason(const Operation& ours, const Operation& theirs) {
+  // Reserving ids changes nothing another transaction relies on.
+  if (Is(ours, kReserveFragments) || Is(theirs, kReserveFragments)) return {};
   if (Is(ours, kOverwrite) || (Is(ours, kAppend) && !Is(theirs, kOverwrite))) return {};
   if (Is(theirs, kOverwrite)) return "the dataset was overwritten";
   const bool ours_changes_rows = Is(ours, kDelete) || Is(ours, kRewrite);
@@ -162,6 +166,75 @@ Status ApplyCreateIndex(const CreateIndexOperation& op, Manifest& m) {
   return Status::OK();
 }
 
+Result<Fragment*> FindMutableFragment(Manifest& m, FragmentId id) {
+  auto it = std::lower_bound(m.fragments.begin(), m.fragments.end(), id,
+                             [](const Fragment& f, FragmentId value) { return f.id < value; });
+  if (it == m.fragments.end() || it->id != id) {
+    return Status::Conflict(fmt::format("fragment {} no longer exists", id));
+  }
+  return &*it;
+}
+
+Status ApplyRewrite(RewriteOperation& op, Manifest& m) {
+  std::set<FragmentId> removed;
+  for (const RewriteGroup& group : op.groups) {
+    for (FragmentId id : group.old_fragment_ids) {
+      IXRAY_RETURN_NOT_OK(FindMutableFragment(m, id).status());
+      if (!removed.insert(id).second) {
+        return Status::InvalidArgument(fmt::format("fragment {} is rewritten twice", id));
+      }
+    }
+  }
+  std::erase_if(m.fragments, [&](const Fragment& f) { return removed.count(f.id) > 0; });
+  std::set<FragmentId> added;
+  for (RewriteGroup& group : op.groups) {
+    if (!op.fragment_ids_reserved) {
+      IXRAY_RETURN_NOT_OK(AssignFragmentIds(group.new_fragments, *m.schema, &m.next_fragment_id));
+    }
+    for (const Fragment& f : group.new_fragments) {
+      if (f.files.empty()) return Status::InvalidArgument("a new fragment has no data file");
+      // Reserved ids lie below next_fragment_id and were never used, so no
+      // fragment of the base has them (and none of the removed ones did).
+      if (f.id >= m.next_fragment_id || m.FindFragment(f.id) != nullptr ||
+          removed.count(f.id) > 0 || !added.insert(f.id).second) {
+        return Status::InvalidArgument(
+            fmt::format("rewritten fragment id {} was not reserved", f.id));
+      }
+      m.fragments.push_back(f);
+    }
+  }
+  std::sort(m.fragments.begin(), m.fragments.end(),
+            [](const Fragment& a, const Fragment& b) { return a.id < b.id; });
+
+  for (const RewrittenSegment& r : op.rewritten_segments) {
+    auto index = std::find_if(m.indices.begin(), m.indices.end(),
+                              [&](const IndexMetadata& i) { return i.name == r.index_name; });
+    if (index == m.indices.end()) continue;  // dropped or replaced meanwhile
+    auto segment =
+        std::find_if(index->segments.begin(), index->segments.end(),
+                     [&](const IndexSegment& s) { return s.uuid == r.old_segment_uuid; });
+    if (segment == index->segments.end()) continue;
+    if (r.new_segment.uuid.empty()) {
+      index->segments.erase(segment);
+      continue;
+    }
+    if (r.new_segment.uuid.find('/') != std::string::npos ||
+        !IsSafeRelativePath(r.new_segment.uuid)) {
+      return Status::InvalidArgument(fmt::format("bad segment uuid '{}'", r.new_segment.uuid));
+    }
+    *segment = r.new_segment;
+  }
+  // Whatever still covers a removed fragment stops covering it: the rows
+  // moved to new addresses that segment does not know, so they are scanned
+  // (searched without the index) until re-indexed.
+  for (IndexMetadata& index : m.indices) {
+    for (IndexSegment& segment : index.segments) {
+      std::erase_if(segment.fragment_ids, [&](FragmentId id) { return removed.count(id) > 0; });
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status CheckConflict(const Transaction& ours, const Transaction& theirs, uint64_t their_version) {
@@ -213,8 +286,13 @@ Result<ManifestPtr> ApplyTransaction(const Manifest* base, const Transaction& tr
                       [&](const IndexMetadata& i) { return i.name == drop->name; }) == 0) {
       return Status::NotFound(fmt::format("no index named '{}'", drop->name));
     }
-  } else {
-    return Status::NotImplemented("applying a Rewrite (compaction) is not implemented yet");
+  } else if (auto* rewrite = std::get_if<RewriteOperation>(&op)) {
+    IXRAY_RETURN_NOT_OK(ApplyRewrite(*rewrite, *next));
+  } else if (const auto* reserve = std::get_if<ReserveFragmentsOperation>(&op)) {
+    if (next->next_fragment_id + reserve->num_fragments > (uint64_t{1} << 32)) {
+      return Status::InvalidArgument("the dataset has used up its 2^32 fragment ids");
+    }
+    next->next_fragment_id += reserve->num_fragments;
   }
   return ManifestPtr(std::move(next));
 }
@@ -224,6 +302,18 @@ TransactionFiles NewFilesOf(const Transaction& transaction, const Manifest* read
   auto add_fragment = [&](const Fragment& f) {
     for (const DataFile& file : f.files) out.files.push_back(file.path);
     if (f.deletion_file) out.files.push_back(f.deletion_file->path);
+  };
+  std::set<std::string> existing;
+  if (read != nullptr) {
+    for (const IndexMetadata& index : read->indices) {
+      for (const IndexSegment& s : index.segments) existing.insert(s.uuid);
+    }
+  }
+  auto add_segment = [&](const IndexSegment& s) {
+    if (existing.count(s.uuid) == 0 && IsSafeRelativePath(s.uuid) &&
+        s.uuid.find('/') == std::string::npos) {
+      out.dirs.push_back(IndexSegmentDir(s.uuid));
+    }
   };
   const Operation& op = transaction.operation;
   if (const auto* append = std::get_if<AppendOperation>(&op)) {
@@ -238,20 +328,12 @@ TransactionFiles NewFilesOf(const Transaction& transaction, const Manifest* read
     for (const RewriteGroup& g : rewrite->groups) {
       for (const Fragment& f : g.new_fragments) add_fragment(f);
     }
-  } else if (const auto* create = std::get_if<CreateIndexOperation>(&op)) {
-    std::set<std::string> existing;
-    if (read != nullptr) {
-      for (const IndexMetadata& index : read->indices) {
-        for (const IndexSegment& s : index.segments) existing.insert(s.uuid);
-      }
+    for (const RewrittenSegment& r : rewrite->rewritten_segments) {
+      if (!r.new_segment.uuid.empty()) add_segment(r.new_segment);
     }
+  } else if (const auto* create = std::get_if<CreateIndexOperation>(&op)) {
     for (const IndexMetadata& index : create->new_indices) {
-      for (const IndexSegment& s : index.segments) {
-        if (existing.count(s.uuid) == 0 && IsSafeRelativePath(s.uuid) &&
-            s.uuid.find('/') == std::string::npos) {
-          out.dirs.push_back(IndexSegmentDir(s.uuid));
-        }
-      }
+      for (const IndexSegment& s : index.segments) add_segment(s);
     }
   }
   return out;

@@ -14,6 +14,9 @@
 //   DropIndex     |  ok     conflict   ok        same name    same name  ok
 //   Rewrite       |  ok     conflict   same frag covered frag ok         same frag
 //
+// ReserveFragments (which only takes fragment ids for a later Rewrite)
+// never conflicts, either way.
+//
 // "same frag": a conflict when both touch (update, remove or rewrite) one
 // fragment; "same name": when both create, replace or drop one index name;
 // "covered frag": when a rewritten fragment is covered by a new index
@@ -43,8 +46,8 @@ Status CheckConflict(const Transaction& ours, const Transaction& theirs, uint64_
 // Errors: AlreadyExists (a create over an existing dataset, an index name
 // already in use); NotFound (dropping a missing index; appending to or
 // deleting from a dataset with no version); Conflict (a fragment to update
-// is gone); InvalidArgument (unknown field ids, fragment ids exhausted);
-// NotImplemented (Rewrite).
+// or rewrite is gone); InvalidArgument (unknown field ids, fragment ids
+// exhausted, rewritten fragments with ids that were not reserved).
 Result<ManifestPtr> ApplyTransaction(const Manifest* base, const Transaction& transaction);
 
 // What `transaction` wrote that nothing references unless it commits, so
