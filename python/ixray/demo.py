@@ -40,7 +40,7 @@ FTS_QUERIES = ["river morning", "lance vector", "mother father children", "water
 def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m ixray.demo",
                                 description=__doc__.split("\n\n")[1])
-    p.add_argument("--rows", type=int, default=1_000_000, help="rows to generate (1,000,000)")
+    p.add_argument("--rows", type=int, default=None, help="rows to generate (1,000,000)")
     p.add_argument("--quick", action="store_true", help="50,000 rows, fewer queries (for tests)")
     p.add_argument("--executor", choices=["ray", "local"], default="ray",
                    help="ray: a local Ray cluster with 2 CPUs (default); local: ixray's "
@@ -53,8 +53,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bars (they are drawn only when stderr is a terminal)")
     args = p.parse_args(argv)
-    if args.quick and "--rows" not in " ".join(argv if argv is not None else sys.argv):
-        args.rows = 50_000
+    if args.rows is None:
+        args.rows = 50_000 if args.quick else 1_000_000
     if args.queries is None:
         args.queries = 30 if args.quick else 100
     if args.rows < 1000:
@@ -70,12 +70,12 @@ class Report:
 
     def add(self, step: str, seconds: float, detail: str = "") -> None:
         self.steps.append((step, seconds, detail))
-        print(f"  {step:<34} {_duration(seconds)}  {detail}", flush=True)
+        print(f"  {step:<44} {_duration(seconds)}  {detail}", flush=True)
 
     def summary(self) -> None:
         print("\nsummary")
         for step, seconds, detail in self.steps:
-            print(f"  {step:<34} {_duration(seconds)}  {detail}")
+            print(f"  {step:<44} {_duration(seconds)}  {detail}")
 
 
 def _duration(seconds: float) -> str:
@@ -239,7 +239,7 @@ def main(argv=None) -> None:
             ray.shutdown()
         report.summary()
         total = sum(s for _, s, _ in report.steps)
-        print(f"  {'total':<34} {_duration(total)}")
+        print(f"  {'total':<44} {_duration(total)}")
         print("\nall checks passed")
     finally:
         if tmp is not None:
