@@ -271,7 +271,11 @@ NOTES = [
     "machine two workers do not get two cores. vector_search latency: ixray's IVF_PQ "
     "search itself is slower than pylance's (the single-process rows; see also "
     "results/vector.md), and the Pool adds a round trip per query for both systems. "
-    "Recall differences below ~0.005 are within the noise of 100 queries.",
+    "Recall differences below ~0.005 are within the noise of 100 queries (0.001 is one "
+    "neighbour in 1,000). INVERTED speedup: at 1M rows the build takes 1-2 s, of which "
+    "Ray's fixed cost per step (task dispatch, shipping the trained config, worker "
+    "processes opening the dataset) is a few tenths of a second; compare the local "
+    "executor's column. A negative 'Ray overhead' is load noise.",
 ]
 
 
