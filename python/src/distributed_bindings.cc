@@ -125,7 +125,7 @@ void BindDistributed(nb::module_& m) {
       [](nb::bytes unit) {
         auto decoded = ValueOrThrow(distributed::DecodeWorkUnit({unit.c_str(), unit.size()}));
         nb::dict d;
-        static const char* kKinds[] = {"train", "build", "search"};
+        static const char* kKinds[] = {"train", "build", "search", "train_pq"};
         d["kind"] = kKinds[static_cast<int>(decoded.kind)];
         d["index"] = decoded.index;
         d["uri"] = decoded.uri;

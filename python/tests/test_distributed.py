@@ -254,3 +254,102 @@ def test_scalar_index_needs_its_binding(uri):
     else:
         with pytest.raises(NotImplementedError, match="train_scalar_index"):
             lr.create_scalar_index(uri, column="id", index_type="BTREE")
+
+
+# ---- distributed scalar indices equal local ones ------------------------------------------
+
+def text_table(n, seed):
+    from ixray._demo_data import Generator
+
+    batch, _ = Generator(seed).batch(0, n)
+    return pa.Table.from_batches([batch]).drop_columns(["vector"])
+
+
+SCALAR_FILTERS = ["price < 5", "price >= 40 AND price < 60", "price = 20.09",
+                  "price > 100 OR price < 2", "price BETWEEN 10 AND 10.5 AND category = 3",
+                  "price IS NULL", "NOT (price < 300)"]
+INDEXED_FILTERS = SCALAR_FILTERS[:3] + SCALAR_FILTERS[4:5]  # AND terms on price
+FTS_QUERIES = ["river", "river morning", "lance vector search", "children", "nowordlikethis",
+               {"match": "father mother", "column": "text"}]
+
+
+@pytest.mark.skipif(not hasattr(ixray._core, "train_scalar_index"),
+                    reason="this build has no scalar index training binding")
+@pytest.mark.parametrize("executor", ["ray", "local"])
+def test_scalar_indices_equal_local_builds(tmp_path, executor):
+    data = text_table(4000, 11)
+    dist, local = str(tmp_path / "dist"), str(tmp_path / "local")
+    for path in (dist, local):
+        ixray.write_dataset(data, path, max_rows_per_file=700)  # 6 fragments
+    ds = lr.create_scalar_index(dist, column="price", index_type="BTREE", num_workers=3,
+                                executor=executor)
+    ds = lr.create_scalar_index(ds, column="text", index_type="INVERTED", num_workers=3,
+                                executor=executor)
+    ref = ixray.dataset(local)
+    unindexed = {f: sorted(ref.to_table(columns=["id"], filter=f).column("id").to_pylist())
+                 for f in SCALAR_FILTERS}
+    ref.create_scalar_index("price", "BTREE")
+    ref.create_scalar_index("text", "INVERTED")
+    ref = ixray.dataset(local)
+    segs = {i["name"]: len(i["segments"]) for i in ds.describe_indices()}
+    assert segs == {"price_idx": 3, "text_idx": 3}
+    assert {i["name"]: len(i["segments"]) for i in ref.describe_indices()} == {
+        "price_idx": 1, "text_idx": 1}
+    for f in SCALAR_FILTERS:
+        if f in INDEXED_FILTERS:
+            assert "price_idx" in ds.scanner(filter=f, columns=["id"]).explain_plan(), f
+        got = sorted(ds.to_table(columns=["id"], filter=f).column("id").to_pylist())
+        want = sorted(ref.to_table(columns=["id"], filter=f).column("id").to_pylist())
+        assert got == want == unindexed[f], f
+        assert ds.count_rows(f) == len(want)
+    for q in FTS_QUERIES:
+        got = ds.to_table(full_text_query=q, columns=["id"])
+        want = ref.to_table(full_text_query=q, columns=["id"])
+        got_scores = dict(zip(got.column("id").to_pylist(), got.column("_score").to_pylist()))
+        want_scores = dict(zip(want.column("id").to_pylist(), want.column("_score").to_pylist()))
+        assert got_scores.keys() == want_scores.keys(), q
+        for i, s in want_scores.items():  # global BM25 statistics: segmenting changes nothing
+            assert got_scores[i] == s, (q, i)
+        assert got.column("_score").to_pylist() == sorted(got_scores.values(), reverse=True)
+    assert ds.to_table(full_text_query="river", columns=["id"]).num_rows > 0
+
+
+# ---- a simulated 2-node cluster -------------------------------------------------------------
+
+def test_two_node_cluster(tmp_path):
+    from ray.cluster_utils import Cluster
+
+    lr.clear_global_pool(close=True)
+    ray.shutdown()
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1,
+                                                            "include_dashboard": False})
+    try:
+        cluster.add_node(num_cpus=1, resources={"second_node": 1})
+        ray.init(address=cluster.address)
+        cluster.wait_for_nodes()
+        assert len([n for n in ray.nodes() if n["Alive"]]) == 2
+        path = str(tmp_path / "ds")
+        ixray.write_dataset(table(0, 1200, 6), path, max_rows_per_file=300)  # 4 fragments
+        ref_path = str(tmp_path / "ref")
+        ixray.write_dataset(table(0, 1200, 6), ref_path, max_rows_per_file=300)
+        # Every build unit must run on the second node: it reads the dataset by path there.
+        on_second = {"resources": {"second_node": 1}}
+        ds = lr.create_index(path, "vector", "IVF_FLAT", num_partitions=4, num_workers=2,
+                             executor="ray", ray_remote_args=on_second)
+        ref = lr.create_index(ref_path, "vector", "IVF_FLAT", num_partitions=4, num_workers=2,
+                              executor="local")
+        assert len(ds.describe_indices()[0]["segments"]) == 2
+        nearest = {"column": "vector", "q": query(8), "k": 10, "nprobes": 4}
+        want = ref.to_table(nearest=nearest, columns=["id"])
+        assert_same(ds.to_table(nearest=nearest, columns=["id"]), want)
+        assert_same(lr.vector_search(ds, nearest=nearest, columns=["id"], num_workers=2,
+                                     executor="ray"), want)
+        if hasattr(ixray._core, "train_scalar_index"):
+            ds = lr.create_scalar_index(ds, column="id", index_type="BTREE", num_workers=2,
+                                        executor="ray")
+            assert ds.to_table(columns=["id"], filter="id >= 100 AND id < 110") \
+                .column("id").to_pylist() == list(range(100, 110))
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+        ray.init(num_cpus=2, include_dashboard=False)  # the module's cluster, for later tests

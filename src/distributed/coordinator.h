@@ -10,12 +10,14 @@
 //   IVF training: the driver reads the sample (as local training does),
 //                 initializes the centroids, then every Lloyd round is one
 //                 step of train units (partial sums over shares of the
-//                 sample) reduced by CentroidsFromPartials; SQ/PQ are then
-//                 trained on the driver. With one share the model is
-//                 byte-identical to TrainVectorIndex's; with more, centroids
-//                 differ only by the rounding of summing partials. (Local
-//                 training goes two-level from 1024 partitions; this stays
-//                 flat.)
+//                 sample) reduced by CentroidsFromPartials; SQ is then
+//                 trained on the driver, PQ by one step of train_pq units
+//                 (runs of sub-quantizers, trained on the residuals as
+//                 locally). With one share the model is byte-identical to
+//                 TrainVectorIndex's; with more, centroids differ only by
+//                 the rounding of summing partials (the PQ codebook for
+//                 given centroids is the same). (Local training goes
+//                 two-level from 1024 partitions; this stays flat.)
 //   search      : one unit per shard (plan.h), each returning shard_k
 //                 candidates under the index's distance convention; the
 //                 driver keeps the global top k, applies a postfilter and

@@ -35,6 +35,57 @@ void RemoveUncommittedSegments(const dataset::DatasetImpl& ds,
   }
 }
 
+namespace {
+
+// The PQ codebook of `plan`, trained on the workers: the sub-quantizers are
+// independent k-means runs, so each unit trains a contiguous run of them on
+// the residuals (shipped once, as the step's shared bytes). Same seeds per
+// sub-space as ProductQuantizer::Train, so the same codebook.
+Result<std::vector<float>> TrainPqOnWorkers(const dataset::DatasetImpl& ds,
+                                            const vector::IvfTrainingPlan& plan,
+                                            const std::vector<float>& residuals, int num_workers,
+                                            UnitRunner& runner) {
+  const size_t d = static_cast<size_t>(plan.model.dim);
+  const size_t n = residuals.size() / d;
+  const size_t m = static_cast<size_t>(plan.sub_vectors);
+  const size_t shares = std::clamp<size_t>(static_cast<size_t>(std::max(num_workers, 1)), 1, m);
+  std::vector<std::string> units;
+  for (size_t s = 0; s < shares; ++s) {
+    WorkUnit unit;
+    unit.uri = ds.uri();
+    unit.version = ds.version();
+    unit.index = static_cast<uint32_t>(s);
+    unit.kind = UnitKind::kTrainPq;
+    for (size_t j = m * s / shares; j < m * (s + 1) / shares; ++j) {
+      unit.train_pq.sub_spaces.push_back(static_cast<uint32_t>(j));
+    }
+    unit.train_pq.num_sub_vectors = plan.sub_vectors;
+    unit.train_pq.num_bits = plan.num_bits;
+    unit.train_pq.max_iters = plan.max_iters;
+    unit.train_pq.seed = plan.seed;
+    units.push_back(EncodeWorkUnit(unit));
+  }
+  IXRAY_ASSIGN_OR_RAISE(
+      auto answers,
+      runner.Run("train", units,
+                 EncodeCentroids(residuals, static_cast<uint32_t>(n), static_cast<uint32_t>(d))));
+  if (answers.size() != units.size()) return Status::Internal("runner lost PQ train answers");
+  const size_t ksub = size_t{1} << plan.num_bits;
+  std::vector<float> codebook;
+  for (size_t s = 0; s < answers.size(); ++s) {
+    uint32_t rows = 0, dsub = 0;
+    IXRAY_ASSIGN_OR_RAISE(auto part, DecodeCentroids(answers[s], &rows, &dsub));
+    const size_t expected = (m * (s + 1) / shares - m * s / shares) * ksub;
+    if (rows != expected || dsub * m != d) {
+      return Status::Internal("a PQ train answer has the wrong shape");
+    }
+    codebook.insert(codebook.end(), part.begin(), part.end());
+  }
+  return codebook;
+}
+
+}  // namespace
+
 Result<std::string> TrainVectorIndexDistributed(const Dataset& dataset, const std::string& column,
                                                 const VectorIndexParams& params, int num_workers,
                                                 UnitRunner& runner, Executor& executor) {
@@ -94,6 +145,18 @@ Result<std::string> TrainVectorIndexDistributed(const Dataset& dataset, const st
       if (round > 0 && std::abs(previous - objective) <= plan.kmeans.tolerance * previous) break;
       previous = objective;
     }
+  }
+  if (plan.need_pq) {
+    const auto& ivf_centroids = plan.need_ivf ? centroids : plan.model.centroids;
+    IXRAY_ASSIGN_OR_RAISE(auto residuals,
+                          vector::TrainingResiduals(plan.model, ivf_centroids, sample, executor));
+    vector::IvfTrainingPlan trained = plan;
+    trained.need_pq = false;
+    IXRAY_ASSIGN_OR_RAISE(trained.pq_codebook,
+                          TrainPqOnWorkers(ds, plan, residuals, num_workers, runner));
+    IXRAY_ASSIGN_OR_RAISE(auto model,
+                          vector::FinishIvfModel(trained, std::move(centroids), sample, executor));
+    return model.Serialize();
   }
   IXRAY_ASSIGN_OR_RAISE(auto model,
                         vector::FinishIvfModel(plan, std::move(centroids), sample, executor));

@@ -105,6 +105,29 @@ TEST_F(CoordinatorTest, UserCentroidsAreUsedAsGiven) {
   EXPECT_EQ(m->centroids, params.ivf_centroids);
 }
 
+// PQ sub-quantizers trained on any number of workers: the codebook local
+// training makes (with IVF centroids given, the residuals are the same).
+TEST_F(CoordinatorTest, PqTrainedOnWorkersEqualsLocalTraining) {
+  TempDir dir;
+  auto ds = testing::WriteVectors(dir.path(), 0, 900, 300, WriteMode::kCreate, 5);
+  for (const char* metric : {"l2", "cosine"}) {
+    auto params = Params("IVF_PQ", metric);
+    params.num_partitions.reset();
+    params.num_sub_vectors = 4;
+    params.num_bits = 4;
+    for (int c = 0; c < 3; ++c) {
+      for (int j = 0; j < testing::kDim; ++j) params.ivf_centroids.push_back(float(c - j) / 8);
+    }
+    auto local = TrainVectorIndex(*ds, "vec", params, *pool_);
+    ASSERT_TRUE(local.ok()) << local.status().ToString();
+    for (int workers : {1, 2, 3, 4, 9}) {
+      auto got = TrainVectorIndexDistributed(*ds, "vec", params, workers, runner_, *pool_);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_EQ(*got, *local) << metric << " " << workers << " workers";
+    }
+  }
+}
+
 // A distributed build (several segments) searched shard by shard gives the
 // rows and distances of the single-process index and search.
 TEST_F(CoordinatorTest, DistributedBuildAndSearchMatchSingleProcess) {

@@ -138,6 +138,18 @@ TEST(DistributedPlanTest, WorkUnitsRoundTrip) {
   EXPECT_EQ(decoded->search.filter, "id > 3");
   EXPECT_TRUE(decoded->search.prefilter);
 
+  WorkUnit pq;
+  pq.kind = UnitKind::kTrainPq;
+  pq.train_pq = {{2, 3}, 4, 4, 17, 99};
+  decoded = DecodeWorkUnit(EncodeWorkUnit(pq));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(decoded->kind, UnitKind::kTrainPq);
+  EXPECT_EQ(decoded->train_pq.sub_spaces, (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(decoded->train_pq.num_sub_vectors, 4);
+  EXPECT_EQ(decoded->train_pq.num_bits, 4);
+  EXPECT_EQ(decoded->train_pq.max_iters, 17);
+  EXPECT_EQ(decoded->train_pq.seed, 99u);
+
   uint32_t k = 0, d = 0;
   auto centroids = DecodeCentroids(EncodeCentroids({1, 2, 3, 4, 5, 6}, 3, 2), &k, &d);
   ASSERT_TRUE(centroids.ok());

@@ -87,6 +87,15 @@ std::string EncodeWorkUnit(const WorkUnit& unit) {
       s->set_analyze(spec.analyze);
       break;
     }
+    case UnitKind::kTrainPq: {
+      auto* t = m.mutable_train_pq();
+      for (uint32_t j : unit.train_pq.sub_spaces) t->add_sub_spaces(j);
+      t->set_num_sub_vectors(static_cast<uint32_t>(unit.train_pq.num_sub_vectors));
+      t->set_num_bits(static_cast<uint32_t>(unit.train_pq.num_bits));
+      t->set_max_iters(unit.train_pq.max_iters);
+      t->set_seed(unit.train_pq.seed);
+      break;
+    }
   }
   return Frame(kUnitMagic, m);
 }
@@ -137,6 +146,16 @@ Result<WorkUnit> DecodeWorkUnit(std::string_view bytes) {
       spec.filter = s.filter();
       spec.prefilter = s.prefilter();
       spec.analyze = s.analyze();
+      break;
+    }
+    case pb::WorkUnit::kTrainPq: {
+      unit.kind = UnitKind::kTrainPq;
+      const auto& t = m.train_pq();
+      unit.train_pq.sub_spaces.assign(t.sub_spaces().begin(), t.sub_spaces().end());
+      unit.train_pq.num_sub_vectors = static_cast<int>(t.num_sub_vectors());
+      unit.train_pq.num_bits = static_cast<int>(t.num_bits());
+      unit.train_pq.max_iters = t.max_iters();
+      unit.train_pq.seed = t.seed();
       break;
     }
     default:

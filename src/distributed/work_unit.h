@@ -24,7 +24,7 @@
 
 namespace ixray::distributed {
 
-enum class UnitKind : uint8_t { kTrainShare, kBuildSegment, kSearchShard };
+enum class UnitKind : uint8_t { kTrainShare, kBuildSegment, kSearchShard, kTrainPq };
 
 // k-means partial sums of a share of the training sample.
 struct TrainShareSpec {
@@ -52,6 +52,16 @@ struct SearchShardSpec {
   bool analyze = false;
 };
 
+// Some PQ sub-quantizers; the shared bytes are the residual sample
+// (EncodeCentroids with k = rows), the answer their centroids.
+struct TrainPqSpec {
+  std::vector<uint32_t> sub_spaces;
+  int num_sub_vectors = 0;
+  int num_bits = 8;
+  int max_iters = 0;
+  uint64_t seed = 0;
+};
+
 struct WorkUnit {
   std::string uri;
   uint64_t version = 0;
@@ -60,6 +70,7 @@ struct WorkUnit {
   TrainShareSpec train;
   BuildSegmentSpec build;
   SearchShardSpec search;
+  TrainPqSpec train_pq;
 };
 
 struct SearchShardResult {

@@ -7,6 +7,7 @@
 #include "format/data_file_format.h"
 #include "index/vector/ivf_build.h"
 #include "index/vector/kmeans.h"
+#include "index/vector/pq_train.h"
 #include "ixray/index.h"
 #include "search/vector_search.h"
 
@@ -64,6 +65,27 @@ Result<std::string> RunTrainShare(const WorkUnit& unit, std::string_view shared,
   IXRAY_RETURN_NOT_OK(vector::AccumulatePartial(rows->data(), rows->size() / d, d, centroids.data(),
                                                 k, assign, executor, &partial));
   return vector::SerializeKMeansPartial(partial);
+}
+
+Result<std::string> RunTrainPq(const WorkUnit& unit, std::string_view shared, Executor& executor) {
+  uint32_t n = 0, d = 0;
+  IXRAY_ASSIGN_OR_RAISE(auto residuals, DecodeCentroids(shared, &n, &d));
+  const TrainPqSpec& spec = unit.train_pq;
+  if (spec.num_sub_vectors < 1 || d % static_cast<uint32_t>(spec.num_sub_vectors) != 0 ||
+      spec.sub_spaces.empty()) {
+    return Status::InvalidArgument("PQ train unit: sub-spaces do not fit the residuals");
+  }
+  std::vector<float> codebooks;
+  for (uint32_t j : spec.sub_spaces) {
+    IXRAY_ASSIGN_OR_RAISE(auto centroids,
+                          vector::TrainPqSubQuantizer(residuals.data(), n, d, spec.num_sub_vectors,
+                                                      static_cast<int>(j), spec.num_bits,
+                                                      spec.max_iters, spec.seed, executor));
+    codebooks.insert(codebooks.end(), centroids.begin(), centroids.end());
+  }
+  const uint32_t ksub = uint32_t{1} << spec.num_bits;
+  return EncodeCentroids(codebooks, static_cast<uint32_t>(spec.sub_spaces.size()) * ksub,
+                         d / static_cast<uint32_t>(spec.num_sub_vectors));
 }
 
 Result<std::string> RunBuildSegment(const WorkUnit& unit, std::string_view shared,
@@ -159,6 +181,8 @@ Result<std::string> ExecuteWorkUnit(std::string_view unit_bytes, std::string_vie
       return RunBuildSegment(unit, shared, executor, cache);
     case UnitKind::kSearchShard:
       return RunSearchShard(unit, cache);
+    case UnitKind::kTrainPq:
+      return RunTrainPq(unit, shared, executor);
   }
   return Status::InvalidArgument("unknown work unit kind");
 }

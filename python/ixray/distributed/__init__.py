@@ -95,7 +95,8 @@ def create_index(
 ) -> Dataset:
     """Builds a vector index (IVF_FLAT / IVF_SQ / IVF_PQ / IVF_HNSW_*) on ``column``.
 
-    IVF k-means runs as rounds of partial sums on the workers; then one
+    IVF k-means runs as rounds of partial sums on the workers, and the PQ
+    sub-quantizers are trained there too (runs of sub-spaces); then one
     segment per worker (fragments split by rows, ``num_workers`` clamped to
     the fragment count) and one commit. User-supplied ``ivf_centroids`` /
     ``pq_codebook`` are used as given. ``kwargs``: ``num_bits``,

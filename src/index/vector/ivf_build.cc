@@ -209,17 +209,11 @@ Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> 
   if (plan.need_ivf) model.centroids = std::move(centroids);
   const Codec codec = CodecOf(model.type);
   if (codec == Codec::kFlat) return model;
-  const int partitions = plan.partitions;
   const size_t n = sample.size() / model.dim;
   // SQ and PQ are trained on residuals of the sample.
   std::vector<float> residuals;
   if (plan.need_pq || plan.need_sq) {
-    residuals = sample;
-    std::vector<int32_t> labels(n);
-    IXRAY_RETURN_NOT_OK(AssignNearest(residuals.data(), n, model.centroids.data(), partitions,
-                                      model.dim, AssignMetric(model.metric), executor,
-                                      labels.data(), nullptr));
-    SubtractCentroids(residuals.data(), n, model.dim, labels.data(), model.centroids);
+    IXRAY_ASSIGN_OR_RAISE(residuals, TrainingResiduals(model, model.centroids, sample, executor));
   }
   if (codec == Codec::kSq) {
     IXRAY_ASSIGN_OR_RAISE(auto sq,
@@ -236,6 +230,19 @@ Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> 
     model.pq = std::move(pq);
   }
   return model;
+}
+
+Result<std::vector<float>> TrainingResiduals(const IvfModel& model,
+                                             const std::vector<float>& centroids,
+                                             const std::vector<float>& sample, Executor& executor) {
+  const size_t n = sample.size() / model.dim;
+  const int partitions = static_cast<int>(centroids.size() / model.dim);
+  std::vector<float> residuals = sample;
+  std::vector<int32_t> labels(n);
+  IXRAY_RETURN_NOT_OK(AssignNearest(residuals.data(), n, centroids.data(), partitions, model.dim,
+                                    AssignMetric(model.metric), executor, labels.data(), nullptr));
+  SubtractCentroids(residuals.data(), n, model.dim, labels.data(), centroids);
+  return residuals;
 }
 
 Result<IvfModel> TrainIvfModel(const dataset::DatasetImpl& dataset, const std::string& column,

@@ -63,6 +63,12 @@ Status CheckTrainingSample(const IvfTrainingPlan& plan, const std::string& colum
 Result<IvfModel> FinishIvfModel(const IvfTrainingPlan& plan, std::vector<float> centroids,
                                 const std::vector<float>& sample, Executor& executor);
 
+// The residuals SQ / PQ train on: each row of `sample` minus its nearest of
+// the `centroids` (the model's, as FinishIvfModel computes them).
+Result<std::vector<float>> TrainingResiduals(const IvfModel& model,
+                                             const std::vector<float>& centroids,
+                                             const std::vector<float>& sample, Executor& executor);
+
 struct BuiltSegment {
   std::string uuid;
   std::vector<FragmentId> fragment_ids;

@@ -11,6 +11,7 @@
 #include "index/vector/assign.h"
 #include "index/vector/kernels/distance.h"
 #include "index/vector/kmeans.h"
+#include "index/vector/pq_train.h"
 
 namespace ixray::vector {
 
@@ -50,6 +51,32 @@ ProductQuantizer::ProductQuantizer(size_t d, int m, int nbits, std::vector<float
   }
 }
 
+Result<std::vector<float>> TrainPqSubQuantizer(const float* data, size_t n, size_t d, int m, int j,
+                                               int nbits, int max_iters, uint64_t seed,
+                                               Executor& executor) {
+  IXRAY_RETURN_NOT_OK(ValidateShape(d, m, nbits));
+  if (j < 0 || j >= m) {
+    return Status::InvalidArgument(fmt::format("PQ sub-space {} is not in [0, {})", j, m));
+  }
+  const size_t ksub = size_t{1} << nbits;
+  if (n < ksub) {
+    return Status::InvalidArgument(
+        fmt::format("PQ training with {} bits needs at least {} rows, got {}", nbits, ksub, n));
+  }
+  const size_t dsub = d / m;
+  std::vector<float> sub(n * dsub);
+  for (size_t i = 0; i < n; ++i) {
+    std::copy_n(data + i * d + j * dsub, dsub, sub.data() + i * dsub);
+  }
+  KMeansOptions options;
+  options.k = static_cast<int>(ksub);
+  options.max_iters = max_iters;
+  options.seed = seed + static_cast<uint64_t>(j) * 0x9e3779b97f4a7c15ULL;
+  options.hierarchical = KMeansHierarchy::kFlat;
+  IXRAY_ASSIGN_OR_RAISE(KMeansResult result, TrainKMeans(sub.data(), n, dsub, options, executor));
+  return std::move(result.centroids);
+}
+
 Result<ProductQuantizer> ProductQuantizer::Train(const float* data, size_t n, size_t d, int m,
                                                  int nbits, int max_iters, Executor& executor,
                                                  uint64_t seed) {
@@ -62,17 +89,9 @@ Result<ProductQuantizer> ProductQuantizer::Train(const float* data, size_t n, si
   const size_t dsub = d / m;
   std::vector<float> codebook(static_cast<size_t>(m) * ksub * dsub);
   IXRAY_RETURN_NOT_OK(executor.ParallelFor(m, [&](int64_t j) -> Status {
-    std::vector<float> sub(n * dsub);
-    for (size_t i = 0; i < n; ++i) {
-      std::copy_n(data + i * d + j * dsub, dsub, sub.data() + i * dsub);
-    }
-    KMeansOptions options;
-    options.k = static_cast<int>(ksub);
-    options.max_iters = max_iters;
-    options.seed = seed + static_cast<uint64_t>(j) * 0x9e3779b97f4a7c15ULL;
-    options.hierarchical = KMeansHierarchy::kFlat;
-    IXRAY_ASSIGN_OR_RAISE(KMeansResult result, TrainKMeans(sub.data(), n, dsub, options, executor));
-    std::copy(result.centroids.begin(), result.centroids.end(),
+    IXRAY_ASSIGN_OR_RAISE(auto centroids, TrainPqSubQuantizer(data, n, d, m, static_cast<int>(j),
+                                                              nbits, max_iters, seed, executor));
+    std::copy(centroids.begin(), centroids.end(),
               codebook.begin() + static_cast<size_t>(j) * ksub * dsub);
     return Status::OK();
   }));
