@@ -183,8 +183,8 @@ def report(info: dict, results: dict, path: Path) -> str:
                    f"scan: count_rows {goal:.1f}x ({'met' if goal >= 20 else 'missed'}), "
                    f"to_table {goal_t:.1f}x ({'met' if goal_t >= 20 else 'missed'})."),
               "", "Plans (indexed):", ""]
-    for name, i in results["indexed"].items():
-        lines += ["```", i["plan"].rstrip(), "```"]
+    for name in filters(rows):
+        lines += ["```", results["indexed"][name]["plan"].rstrip(), "```"]
     text = "\n".join(lines) + "\n"
     path.write_text(text)
     return text

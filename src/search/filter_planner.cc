@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 
 #include "index/scalar_segment.h"
@@ -14,8 +15,8 @@ namespace {
 
 // Index types in the order the planner asks them: exact answers first.
 int Preference(std::string_view type) {
-  static constexpr std::string_view kOrder[] = {"BTREE", "BITMAP", "LABEL_LIST", "NGRAM",
-                                                "ZONEMAP", "INVERTED"};
+  static constexpr std::string_view kOrder[] = {"BTREE", "BITMAP",  "LABEL_LIST",
+                                                "NGRAM", "ZONEMAP", "INVERTED"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (kOrder[i] == type) return static_cast<int>(i);
   }
@@ -27,8 +28,8 @@ std::vector<const dataset::IndexMetadata*> IndicesOn(const dataset::DatasetImpl&
                                                      int32_t field_id) {
   std::vector<const dataset::IndexMetadata*> out;
   for (const auto& index : ds.manifest().indices) {
-    if (index.field_ids.size() == 1 && index.field_ids[0] == field_id &&
-        !index.segments.empty() && index::IsScalarIndexType(index.index_type)) {
+    if (index.field_ids.size() == 1 && index.field_ids[0] == field_id && !index.segments.empty() &&
+        index::IsScalarIndexType(index.index_type)) {
       out.push_back(&index);
     }
   }
@@ -39,8 +40,8 @@ std::vector<const dataset::IndexMetadata*> IndicesOn(const dataset::DatasetImpl&
 }
 
 struct FragmentState {
-  std::vector<uint32_t> rows;        // candidates so far (ascending)
-  std::vector<bool> exact;           // per AND term: answered exactly here
+  std::vector<uint32_t> rows;  // candidates so far (ascending)
+  std::vector<bool> exact;     // per AND term: answered exactly here
 };
 
 }  // namespace
@@ -58,17 +59,19 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
   std::unordered_map<FragmentId, FragmentState> states;
   auto plan = std::make_shared<dataset::IndexedScan>();
 
-  for (size_t t = 0; t < terms.size(); ++t) {
-    auto predicate = query::AsColumnPredicate(*terms[t]);
-    if (!predicate) continue;
-    auto field = ds.schema()->GetField(predicate->column);
-    if (!field.ok()) continue;
+  // Asks the indices on `predicate`'s column (best first; the first that
+  // answers wins) and narrows the candidates. The answer settles the terms
+  // `covers` exactly if it is exact and `exact` holds. True if answered.
+  auto ask = [&](const query::ColumnPredicate& predicate, const std::string& text,
+                 const std::vector<size_t>& covers, bool exact) -> Result<bool> {
+    auto field = ds.schema()->GetField(predicate.column);
+    if (!field.ok()) return false;
     for (const auto* index : IndicesOn(ds, (*field)->id)) {
       int64_t fragments_answered = 0, candidates = 0;
       bool all_exact = true;
       for (const auto& segment : index->segments) {
         IXRAY_ASSIGN_OR_RAISE(auto opened, index::OpenScalarSegment(ds, *index, segment));
-        IXRAY_ASSIGN_OR_RAISE(auto answer, opened->segment->Search(*predicate));
+        IXRAY_ASSIGN_OR_RAISE(auto answer, opened->segment->Search(predicate));
         if (!answer) continue;
         all_exact = all_exact && answer->exact;
         // The answer, split by fragment (addresses ascend, so each list does).
@@ -91,7 +94,7 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
                                   rows.begin(), rows.end(), std::back_inserter(both));
             state->second.rows = std::move(both);
           }
-          state->second.exact[t] = answer->exact;
+          for (size_t t : covers) state->second.exact[t] = answer->exact && exact;
           ++fragments_answered;
         }
         candidates += static_cast<int64_t>(answer->rows.cardinality());
@@ -99,10 +102,47 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
       if (fragments_answered == 0) continue;
       plan->explain.push_back(fmt::format(
           "index '{}' ({}) answers {} {} for {} fragment(s): {} candidate row(s)", index->name,
-          index->index_type, terms[t]->ToString(), all_exact ? "exactly" : "(rechecked)",
+          index->index_type, text, all_exact && exact ? "exactly" : "(rechecked)",
           fragments_answered, candidates));
-      break;  // one index per term
+      return true;  // one index per term
     }
+    return false;
+  };
+
+  std::vector<std::optional<query::ColumnPredicate>> predicates;
+  for (const auto& term : terms) predicates.push_back(query::AsColumnPredicate(*term));
+  std::vector<bool> done(terms.size(), false);
+  // A lower and an upper bound on one column are asked as one range
+  // (BETWEEN, inclusive): both alone may match most rows while the range
+  // matches few. With an exclusive bound the range is a superset, and
+  // the scan rechecks the two terms on its candidates.
+  auto bound = [&](size_t t, bool lower) {
+    const auto& p = predicates[t];
+    if (!p || p->negated || p->values.size() != 1) return false;
+    return lower ? p->op == query::PredicateOp::kGt || p->op == query::PredicateOp::kGe
+                 : p->op == query::PredicateOp::kLt || p->op == query::PredicateOp::kLe;
+  };
+  for (size_t lo = 0; lo < terms.size(); ++lo) {
+    if (done[lo] || !bound(lo, true)) continue;
+    for (size_t hi = 0; hi < terms.size(); ++hi) {
+      if (done[hi] || !bound(hi, false) || predicates[hi]->column != predicates[lo]->column) {
+        continue;
+      }
+      query::ColumnPredicate range = *predicates[lo];
+      range.op = query::PredicateOp::kBetween;
+      range.values = {predicates[lo]->values[0], predicates[hi]->values[0]};
+      const bool inclusive = predicates[lo]->op == query::PredicateOp::kGe &&
+                             predicates[hi]->op == query::PredicateOp::kLe;
+      IXRAY_ASSIGN_OR_RAISE(
+          bool answered,
+          ask(range, terms[lo]->ToString() + " AND " + terms[hi]->ToString(), {lo, hi}, inclusive));
+      if (answered) done[lo] = done[hi] = true;
+      break;
+    }
+  }
+  for (size_t t = 0; t < terms.size(); ++t) {
+    if (done[t] || !predicates[t]) continue;
+    IXRAY_RETURN_NOT_OK(ask(*predicates[t], terms[t]->ToString(), {t}, true).status());
   }
   if (states.empty()) return std::shared_ptr<const dataset::IndexedScan>();
 

@@ -46,8 +46,7 @@ RecordBatchPtr MakeBatch(int64_t first, int64_t rows, uint64_t seed) {
   auto schema = std::make_shared<const Schema>(std::vector<FieldPtr>{
       field("id", int64(), false), field("x", int32()), field("s", utf8()), field("f", float64())});
   return std::make_shared<const RecordBatch>(
-      schema, rows,
-      std::vector<ArrayPtr>{*ids.Finish(), *xs.Finish(), *ss.Finish(), *fs.Finish()});
+      schema, rows, std::vector<ArrayPtr>{*ids.Finish(), *xs.Finish(), *ss.Finish(), *fs.Finish()});
 }
 
 std::vector<int64_t> ScanIds(const Dataset& ds, const std::string& filter,
@@ -87,14 +86,14 @@ class FilterPlannerTest : public ::testing::Test {
                           {"id", "ZONEMAP", {{"rows_per_zone", "100"}}},
                           {"f", "ZONEMAP", {{"rows_per_zone", "50"}}}};
     for (const auto& spec : specs) {
-      auto indexed = CreateScalarIndex(*ds, spec.column, spec.type, spec.params, "", true, true,
-                                       {}, *pool);
+      auto indexed =
+          CreateScalarIndex(*ds, spec.column, spec.type, spec.params, "", true, true, {}, *pool);
       ASSERT_TRUE(indexed.ok()) << spec.column << ": " << indexed.status().ToString();
       ds = *indexed;
     }
     // A fragment no index covers.
-    auto appended = testing::WriteBatches({MakeBatch(2000, 300, 4)}, dir_.path(), fs,
-                                          WriteMode::kAppend, 500);
+    auto appended =
+        testing::WriteBatches({MakeBatch(2000, 300, 4)}, dir_.path(), fs, WriteMode::kAppend, 500);
     ASSERT_TRUE(appended.ok()) << appended.status().ToString();
     indexed_ = *appended;
     // The same data without indices.
@@ -116,7 +115,12 @@ TEST_F(FilterPlannerTest, SameRowsAsAnUnindexedScan) {
       "x NOT IN (1, 2)", "x BETWEEN 3 AND 8 AND s = 'b'", "x < 10 AND id > 700", "s >= 'c'",
       "s = ''", "s IS NULL", "x > 40 OR s = 'a'", "NOT (x < 10)", "id < 100",
       "id BETWEEN 950 AND 2100", "id >= 1990 AND x <= 3", "f > 0.5", "f != 0.5", "f IS NULL",
-      "x < 2.5", "x = 1000", "s LIKE 'a%'", "x > 10 AND x < 5"};
+      "x < 2.5", "x = 1000", "s LIKE 'a%'", "x > 10 AND x < 5",
+      // Bounds on one column, asked as one range (exclusive ones rechecked).
+      "x >= 10 AND x <= 12", "x > 10 AND x < 13", "x >= 10 AND x < 13 AND x > 4",
+      "x < 13 AND s = 'a' AND x > 10", "x > 2.5 AND x <= 7.5", "x >= 12 AND x < 12",
+      "s > 'a' AND s < 'c'", "x > NULL AND x < 10", "f >= 0.2 AND f < 0.4",
+      "id >= 100 AND id < 900"};
   for (const char* filter : filters) {
     SCOPED_TRACE(filter);
     const auto expected = ScanIds(*plain_, filter);
@@ -126,6 +130,24 @@ TEST_F(FilterPlannerTest, SameRowsAsAnUnindexedScan) {
     ASSERT_TRUE(count.ok()) << count.status().ToString();
     EXPECT_EQ(*count, static_cast<int64_t>(expected.size()));
   }
+}
+
+TEST_F(FilterPlannerTest, BoundsOnOneColumnAreAskedAsOneRange) {
+  ScanOptions options;
+  options.filter = "x >= 10 AND x < 12";
+  auto scanner = indexed_->Scan(options);
+  ASSERT_TRUE(scanner.ok());
+  auto explain = (*scanner)->ExplainPlan();
+  ASSERT_TRUE(explain.ok());
+  EXPECT_NE(explain->find("answers x >= 10 AND x < 12 (rechecked)"), std::string::npos)
+      << *explain;
+  options.filter = "x >= 10 AND x <= 12";
+  scanner = indexed_->Scan(options);
+  ASSERT_TRUE(scanner.ok());
+  explain = (*scanner)->ExplainPlan();
+  ASSERT_TRUE(explain.ok());
+  EXPECT_NE(explain->find("exactly"), std::string::npos) << *explain;
+  EXPECT_EQ(explain->find("(rechecked)"), std::string::npos) << *explain;
 }
 
 TEST_F(FilterPlannerTest, ExplainNamesTheIndicesUsed) {

@@ -16,6 +16,19 @@ void PutVarint(uint32_t value, std::string* out) {
   out->push_back(static_cast<char>(value));
 }
 
+namespace {
+
+// GetVarint with the common one-byte case inlined (most deltas and tfs).
+inline Status NextVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value) {
+  if (*pos < data.size() && data[*pos] < 0x80) {
+    *value = data[(*pos)++];
+    return Status::OK();
+  }
+  return GetVarint(data, pos, value);
+}
+
+}  // namespace
+
 Status GetVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value) {
   uint32_t result = 0;
   for (int shift = 0; shift < 35; shift += 7) {
@@ -91,12 +104,6 @@ Status DecodePositions(std::span<const uint8_t> data, size_t* pos, uint32_t tf,
   return Status::OK();
 }
 
-PostingCursor::BlockHeader PostingCursor::header(uint32_t block) const {
-  const uint8_t* p = bytes_.data() + 4 + size_t{block} * kBlockHeaderSize;
-  return {format::LoadLittleEndian<uint32_t>(p), format::LoadLittleEndian<uint32_t>(p + 4),
-          format::LoadLittleEndian<uint32_t>(p + 8), format::LoadLittleEndian<uint32_t>(p + 12)};
-}
-
 Result<PostingCursor> PostingCursor::Open(std::span<const uint8_t> bytes, uint32_t df,
                                           uint32_t num_docs) {
   PostingCursor cursor;
@@ -137,7 +144,7 @@ Status PostingCursor::DecodeBlock(uint32_t block) {
   size_t pos = begin;
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t delta;
-    IXRAY_RETURN_NOT_OK(GetVarint(data, &pos, &delta));
+    IXRAY_RETURN_NOT_OK(NextVarint(data, &pos, &delta));
     const bool first = block == 0 && i == 0;
     if ((!first && delta == 0) || delta > h.last_doc - previous) {
       return Status::Corruption(fmt::format("posting list block {} has bad doc ids", block));
@@ -149,7 +156,7 @@ Status PostingCursor::DecodeBlock(uint32_t block) {
     return Status::Corruption(fmt::format("posting list block {} ends at the wrong doc", block));
   }
   for (uint32_t i = 0; i < count; ++i) {
-    IXRAY_RETURN_NOT_OK(GetVarint(data, &pos, &tfs_[i]));
+    IXRAY_RETURN_NOT_OK(NextVarint(data, &pos, &tfs_[i]));
     if (tfs_[i] == 0 || tfs_[i] > h.max_tf) {
       return Status::Corruption(fmt::format("posting list block {} has a bad frequency", block));
     }

@@ -33,6 +33,7 @@
 #include <string>
 #include <vector>
 
+#include "format/byte_coding.h"
 #include "ixray/status.h"
 
 namespace ixray::scalar::inverted {
@@ -88,6 +89,8 @@ class PostingCursor {
   uint32_t shallow_last_doc() const { return header(shallow_block_).last_doc; }
   uint32_t shallow_max_tf() const { return header(shallow_block_).max_tf; }
   uint32_t shallow_min_doc_length() const { return header(shallow_block_).min_doc_length; }
+  // The header position's block number (changes only when ShallowAdvance moves).
+  uint32_t shallow_block() const { return shallow_block_; }
 
   // The whole list's largest tf and smallest doc length (over all blocks).
   uint32_t list_max_tf() const { return list_max_tf_; }
@@ -97,7 +100,12 @@ class PostingCursor {
   struct BlockHeader {
     uint32_t last_doc, data_end, max_tf, min_doc_length;
   };
-  BlockHeader header(uint32_t block) const;
+  // Inline: read for every candidate document by WAND.
+  BlockHeader header(uint32_t block) const {
+    const uint8_t* p = bytes_.data() + 4 + size_t{block} * kBlockHeaderSize;
+    return {format::LoadLittleEndian<uint32_t>(p), format::LoadLittleEndian<uint32_t>(p + 4),
+            format::LoadLittleEndian<uint32_t>(p + 8), format::LoadLittleEndian<uint32_t>(p + 12)};
+  }
   Status DecodeBlock(uint32_t block);
 
   std::span<const uint8_t> bytes_;

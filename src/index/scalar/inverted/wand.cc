@@ -17,6 +17,20 @@ struct TermCursor {
   PostingCursor postings;
   double idf;
   double max_score;  // bound over the whole list
+  // The bound of block `bound_block` (the last one asked for): WAND asks
+  // for the same block many times in a row, and a bound costs a division.
+  uint32_t bound_block = UINT32_MAX;
+  double block_bound = 0;
+
+  // REQUIRES: postings.ShallowAdvance returned true.
+  double BlockBound(const Bm25& bm25) {
+    if (postings.shallow_block() != bound_block) {
+      bound_block = postings.shallow_block();
+      block_bound =
+          bm25.UpperBound(idf, postings.shallow_max_tf(), postings.shallow_min_doc_length());
+    }
+    return block_bound;
+  }
 };
 
 // Cursors of the terms the segment knows, in term order.
@@ -29,7 +43,7 @@ Result<std::vector<TermCursor>> OpenCursors(const InvertedSegment& segment,
     IXRAY_ASSIGN_OR_RAISE(PostingCursor postings, segment.OpenPostings(*info));
     const double bound =
         bm25.UpperBound(term.idf, postings.list_max_tf(), postings.list_min_doc_length());
-    cursors.push_back({std::move(postings), term.idf, bound});
+    cursors.push_back({std::move(postings), term.idf, bound, UINT32_MAX, 0});
   }
   return cursors;
 }
@@ -93,8 +107,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
     for (size_t i = 0; i <= pivot; ++i) {
       PostingCursor& postings = order[i]->postings;
       if (!postings.ShallowAdvance(pivot_doc)) continue;
-      block_bound += bm25.UpperBound(order[i]->idf, postings.shallow_max_tf(),
-                                     postings.shallow_min_doc_length());
+      block_bound += order[i]->BlockBound(bm25);
       block_end = std::min(block_end, postings.shallow_last_doc());
     }
     if (static_cast<float>(block_bound) < threshold) {
