@@ -114,8 +114,9 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
   std::vector<bool> done(terms.size(), false);
   // A lower and an upper bound on one column are asked as one range
   // (BETWEEN, inclusive): both alone may match most rows while the range
-  // matches few. With an exclusive bound the range is a superset, and
-  // the scan rechecks the two terms on its candidates.
+  // matches few. An exclusive bound is made inclusive on integer columns;
+  // otherwise the range is a superset and the scan rechecks the two terms
+  // on its candidates.
   auto bound = [&](size_t t, bool lower) {
     const auto& p = predicates[t];
     if (!p || p->negated || p->values.size() != 1) return false;
@@ -130,9 +131,26 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
       }
       query::ColumnPredicate range = *predicates[lo];
       range.op = query::PredicateOp::kBetween;
-      range.values = {predicates[lo]->values[0], predicates[hi]->values[0]};
-      const bool inclusive = predicates[lo]->op == query::PredicateOp::kGe &&
-                             predicates[hi]->op == query::PredicateOp::kLe;
+      bool inclusive = true;
+      for (size_t t : {lo, hi}) {
+        const auto& p = *predicates[t];
+        query::Literal value = p.values[0];
+        if (p.op == query::PredicateOp::kGt || p.op == query::PredicateOp::kLt) {
+          // On an integer column, x > v is x >= v + 1 and x < v is
+          // x <= v - 1: the range stays exact.
+          const bool up = p.op == query::PredicateOp::kGt;
+          const bool integral = p.type != nullptr && p.type->is_integer() &&
+                                value.kind() == query::LiteralKind::kInt64 &&
+                                value.int_value() != (up ? INT64_MAX : INT64_MIN);
+          if (integral) {
+            value = query::Literal::Int64(value.int_value() + (up ? 1 : -1));
+          } else {
+            inclusive = false;
+          }
+        }
+        range.values.push_back(value);
+      }
+      range.values.erase(range.values.begin());  // the copied lower bound
       IXRAY_ASSIGN_OR_RAISE(
           bool answered,
           ask(range, terms[lo]->ToString() + " AND " + terms[hi]->ToString(), {lo, hi}, inclusive));
