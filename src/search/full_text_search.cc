@@ -91,7 +91,7 @@ class AllowedRows {
     if (filtered_) return false;
     for (FragmentId f : fragments) {
       auto it = deletions_.find(f);
-      if (it == deletions_.end() || it->second != nullptr) return false;
+      if (it == deletions_.end() || (it->second != nullptr && !it->second->empty())) return false;
     }
     return true;
   }

@@ -58,6 +58,7 @@ struct QueryTerm {
 class TopK {
  public:
   explicit TopK(size_t k) : k_(k) {}
+  size_t k() const { return k_; }
   // A row scoring below this cannot enter (-inf until full); one scoring
   // exactly this enters only with a lower address than the worst kept.
   float threshold() const {

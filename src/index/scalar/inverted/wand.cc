@@ -1,6 +1,7 @@
 // Top-k scoring of match queries within one segment: block-max WAND, and the
 // exhaustive scorer it is tested against.
 #include <algorithm>
+#include <limits>
 #include <optional>
 
 #include "index/scalar/inverted/fts_search_internal.h"
@@ -12,6 +13,44 @@ namespace {
 bool Better(const ScoredRow& a, const ScoredRow& b) {
   return a.score > b.score || (a.score == b.score && a.address < b.address);
 }
+
+// The k best documents of one segment by (score, doc id). Doc ids ascend
+// with row addresses, so this is TopK's order; addresses are looked up only
+// for the k kept (a lookup per scored document costs a cache miss).
+class SegmentTopK {
+ public:
+  explicit SegmentTopK(size_t k) : k_(k) {}
+  float threshold() const {
+    return rows_.size() < k_ ? -std::numeric_limits<float>::infinity() : rows_.front().score;
+  }
+  void Push(float score, uint32_t doc) {
+    const Row row{score, doc};
+    if (k_ == 0) return;
+    if (rows_.size() < k_) {
+      rows_.push_back(row);
+      std::push_heap(rows_.begin(), rows_.end(), Better);
+      return;
+    }
+    if (!Better(row, rows_.front())) return;
+    std::pop_heap(rows_.begin(), rows_.end(), Better);
+    rows_.back() = row;
+    std::push_heap(rows_.begin(), rows_.end(), Better);
+  }
+  void MoveTo(const InvertedSegment& segment, TopK* top) const {
+    for (const Row& row : rows_) top->Push(row.score, segment.address(row.doc));
+  }
+
+ private:
+  struct Row {
+    float score;
+    uint32_t doc;
+  };
+  static bool Better(const Row& a, const Row& b) {
+    return a.score > b.score || (a.score == b.score && a.doc < b.doc);
+  }
+  size_t k_;
+  std::vector<Row> rows_;  // a heap with the worst row on top
+};
 
 struct TermCursor {
   PostingCursor postings;
@@ -77,11 +116,15 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
   auto by_doc = [](const TermCursor* a, const TermCursor* b) {
     return a->postings.doc() < b->postings.doc();
   };
+  // Documents go to a segment-local top k, merged into `top` at the end: a
+  // document that cannot beat `top`'s threshold now cannot enter it later.
+  const float top_threshold = top->threshold();
+  SegmentTopK local(top->k());
   while (true) {
     std::sort(order.begin(), order.end(), by_doc);
     while (!order.empty() && order.back()->postings.doc() == kEndOfPostings) order.pop_back();
     if (order.empty()) break;
-    const float threshold = top->threshold();
+    const float threshold = std::max(top_threshold, local.threshold());
 
     // The pivot: the first cursor where the bounds so far could reach the
     // threshold. Documents before its doc hold only terms whose bounds
@@ -118,8 +161,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
     }
 
     if (order[0]->postings.doc() == pivot_doc) {
-      const RowAddress address = segment.address(pivot_doc);
-      if (!allowed || allowed(address)) {
+      if (!allowed || allowed(segment.address(pivot_doc))) {
         // Summed in term order, exactly as the exhaustive scorer does.
         const uint32_t length = segment.doc_length(pivot_doc);
         double score = 0;
@@ -128,7 +170,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
             score += bm25.TermScore(cursor.idf, cursor.postings.tf(), length);
           }
         }
-        top->Push(static_cast<float>(score), address);
+        local.Push(static_cast<float>(score), pivot_doc);
       }
       for (size_t i = 0; i <= pivot; ++i) IXRAY_RETURN_NOT_OK(order[i]->postings.Next());
     } else {
@@ -137,6 +179,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
       }
     }
   }
+  local.MoveTo(segment, top);
   return Status::OK();
 }
 
