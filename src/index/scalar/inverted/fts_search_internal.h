@@ -32,9 +32,14 @@ class Bm25 {
     return std::log(1.0 + (num_docs_ - d + 0.5) / (d + 0.5));
   }
   double TermScore(double idf, uint32_t tf, uint32_t doc_length) const {
+    return TermScoreWithNorm(idf, tf, LengthNorm(doc_length));
+  }
+  // TermScore split in two, for callers that reuse a document's norm.
+  double LengthNorm(uint32_t doc_length) const {
+    return kBm25K1 * (1.0 - kBm25B + kBm25B * static_cast<double>(doc_length) / avg_doc_length_);
+  }
+  static double TermScoreWithNorm(double idf, uint32_t tf, double norm) {
     const double f = static_cast<double>(tf);
-    const double norm =
-        kBm25K1 * (1.0 - kBm25B + kBm25B * static_cast<double>(doc_length) / avg_doc_length_);
     return idf * f * (kBm25K1 + 1.0) / (f + norm);
   }
   // Bounds TermScore for tf <= max_tf and doc_length >= min_doc_length, with

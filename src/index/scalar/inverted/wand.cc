@@ -1,6 +1,7 @@
 // Top-k scoring of match queries within one segment: block-max WAND, and the
 // exhaustive scorer it is tested against.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -120,6 +121,9 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
   // document that cannot beat `top`'s threshold now cannot enter it later.
   const float top_threshold = top->threshold();
   SegmentTopK local(top->k());
+  // LengthNorm of short documents, computed on first use (a division saved
+  // per scored document; the same value, so the same scores).
+  std::vector<double> norms(1024, std::numeric_limits<double>::quiet_NaN());
   while (true) {
     std::sort(order.begin(), order.end(), by_doc);
     while (!order.empty() && order.back()->postings.doc() == kEndOfPostings) order.pop_back();
@@ -164,10 +168,17 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
       if (!allowed || allowed(segment.address(pivot_doc))) {
         // Summed in term order, exactly as the exhaustive scorer does.
         const uint32_t length = segment.doc_length(pivot_doc);
+        double norm;
+        if (length < norms.size()) {
+          if (std::isnan(norms[length])) norms[length] = bm25.LengthNorm(length);
+          norm = norms[length];
+        } else {
+          norm = bm25.LengthNorm(length);
+        }
         double score = 0;
         for (const TermCursor& cursor : cursors) {
           if (cursor.postings.doc() == pivot_doc) {
-            score += bm25.TermScore(cursor.idf, cursor.postings.tf(), length);
+            score += Bm25::TermScoreWithNorm(cursor.idf, cursor.postings.tf(), norm);
           }
         }
         local.Push(static_cast<float>(score), pivot_doc);
