@@ -124,6 +124,39 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
   // LengthNorm of short documents, computed on first use (a division saved
   // per scored document; the same value, so the same scores).
   std::vector<double> norms(1024, std::numeric_limits<double>::quiet_NaN());
+  auto norm_of = [&](uint32_t length) {
+    if (length >= norms.size()) return bm25.LengthNorm(length);
+    if (std::isnan(norms[length])) norms[length] = bm25.LengthNorm(length);
+    return norms[length];
+  };
+  if (cursors.size() == 1) {
+    // One term: no pivots; skip blocks whose bound cannot reach the
+    // threshold and score the others document by document.
+    TermCursor& cursor = cursors[0];
+    PostingCursor& postings = cursor.postings;
+    while (postings.doc() != kEndOfPostings) {
+      const float threshold = std::max(top_threshold, local.threshold());
+      if (!(static_cast<float>(cursor.max_score) >= threshold)) break;
+      postings.ShallowAdvance(postings.doc());  // true: the cursor is in a block
+      const uint32_t block_end = postings.shallow_last_doc();
+      if (static_cast<float>(cursor.BlockBound(bm25)) < threshold) {
+        if (block_end + 1 >= segment.num_docs()) break;
+        IXRAY_RETURN_NOT_OK(postings.Advance(block_end + 1));
+        continue;
+      }
+      for (uint32_t doc = postings.doc(); doc <= block_end; doc = postings.doc()) {
+        if (!allowed || allowed(segment.address(doc))) {
+          const double score =
+              Bm25::TermScoreWithNorm(cursor.idf, postings.tf(), norm_of(segment.doc_length(doc)));
+          local.Push(static_cast<float>(score), doc);
+        }
+        IXRAY_RETURN_NOT_OK(postings.Next());
+        if (postings.doc() == kEndOfPostings) break;
+      }
+    }
+    local.MoveTo(segment, top);
+    return Status::OK();
+  }
   while (true) {
     std::sort(order.begin(), order.end(), by_doc);
     while (!order.empty() && order.back()->postings.doc() == kEndOfPostings) order.pop_back();
@@ -167,14 +200,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
     if (order[0]->postings.doc() == pivot_doc) {
       if (!allowed || allowed(segment.address(pivot_doc))) {
         // Summed in term order, exactly as the exhaustive scorer does.
-        const uint32_t length = segment.doc_length(pivot_doc);
-        double norm;
-        if (length < norms.size()) {
-          if (std::isnan(norms[length])) norms[length] = bm25.LengthNorm(length);
-          norm = norms[length];
-        } else {
-          norm = bm25.LengthNorm(length);
-        }
+        const double norm = norm_of(segment.doc_length(pivot_doc));
         double score = 0;
         for (const TermCursor& cursor : cursors) {
           if (cursor.postings.doc() == pivot_doc) {
