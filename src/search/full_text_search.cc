@@ -262,12 +262,14 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
       auto [it, inserted] = best.try_emplace(row.address, row.score);
       if (!inserted) it->second = std::max(it->second, row.score);
     }
-    plan_lines.push_back(fmt::format(
-        "  column '{}': index '{}' ({} segment(s), {} rows){}", column, search.index_name,
-        search.opened.size(), indexed_rows,
-        options.fast_search ? " (fast_search: unindexed fragments left out)"
-                            : fmt::format(" + {} unindexed row(s) tokenized at query time",
-                                          search.unindexed_rows)));
+    if (explain != nullptr) {
+      plan_lines.push_back(fmt::format(
+          "  column '{}': index '{}' ({} segment(s), {} rows){}", column, search.index_name,
+          search.opened.size(), indexed_rows,
+          options.fast_search ? " (fast_search: unindexed fragments left out)"
+                              : fmt::format(" + {} unindexed row(s) tokenized at query time",
+                                            search.unindexed_rows)));
+    }
   }
 
   std::vector<scalar::ScoredRow> results;
