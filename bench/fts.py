@@ -317,8 +317,11 @@ CHILDREN = {"prepare": child_prepare, "write": child_write, "ixray": child_ixray
 
 
 def run_child(spec: dict) -> dict:
+    # numpy's OpenBLAS threads (imported with pyarrow) spin for a while after use and
+    # take a core from a 2-core machine: one thread, for both systems.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
     out = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)], check=True,
-                         stdout=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, text=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

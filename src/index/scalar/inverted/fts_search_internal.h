@@ -4,10 +4,12 @@
 // Thread safety: values used by one query at a time.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,13 @@ class Bm25 {
   // room for rounding.
   double UpperBound(double idf, uint32_t max_tf, uint32_t min_doc_length) const {
     return TermScore(idf, max_tf, min_doc_length) * (1.0 + 1e-9);
+  }
+  // The largest UpperBound over bound pairs (posting_list.h).
+  double UpperBound(double idf, std::span<const BoundPair> pairs) const {
+    double out = 0;
+    for (const BoundPair& p : pairs)
+      out = std::max(out, UpperBound(idf, p.max_tf, p.min_doc_length));
+    return out;
   }
 
  private:

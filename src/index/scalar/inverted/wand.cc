@@ -66,8 +66,7 @@ struct TermCursor {
   double BlockBound(const Bm25& bm25) {
     if (postings.shallow_block() != bound_block) {
       bound_block = postings.shallow_block();
-      block_bound =
-          bm25.UpperBound(idf, postings.shallow_max_tf(), postings.shallow_min_doc_length());
+      block_bound = bm25.UpperBound(idf, postings.shallow_bounds());
     }
     return block_bound;
   }
@@ -81,8 +80,7 @@ Result<std::vector<TermCursor>> OpenCursors(const InvertedSegment& segment,
     const auto info = segment.FindTerm(term.text);
     if (!info) continue;
     IXRAY_ASSIGN_OR_RAISE(PostingCursor postings, segment.OpenPostings(*info));
-    const double bound =
-        bm25.UpperBound(term.idf, postings.list_max_tf(), postings.list_min_doc_length());
+    const double bound = bm25.UpperBound(term.idf, postings.list_bounds());
     cursors.push_back({std::move(postings), term.idf, bound, UINT32_MAX, 0});
   }
   return cursors;
