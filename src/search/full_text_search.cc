@@ -338,7 +338,7 @@ class FullTextScanner final : public Scanner {
   }
   Result<std::string> ExplainPlan() override {
     std::string explain;
-    IXRAY_RETURN_NOT_OK(FullTextSearch(*dataset_, options_, &explain).status());
+    IXRAY_RETURN_NOT_OK(FullTextSearch(*dataset_, options_, &explain));
     return explain;
   }
 
