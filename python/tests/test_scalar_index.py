@@ -129,3 +129,17 @@ def test_delete_with_index_and_damaged_index(dataset, tmp_path):
         fh.write(b"\xff" * 16)
     with pytest.raises(ixray.CorruptFileError):
         ixray.dataset(dataset.uri).to_table(filter="x = 4")
+
+
+def test_full_text_search_can_return_only_scores_and_row_ids(dataset):
+    dataset.create_scalar_index("text", "INVERTED")
+    full = dataset.to_table(full_text_query="alpha beta", limit=10, columns=["id"],
+                            with_row_id=True)
+    only = dataset.to_table(full_text_query="alpha beta", limit=10, columns=["_rowid"])
+    assert only.column_names == ["_score", "_rowid"]
+    assert full.num_rows == 10
+    assert only.column("_rowid").to_pylist() == full.column("_rowid").to_pylist()
+    assert only.column("_score").to_pylist() == full.column("_score").to_pylist()
+    # The ids behind the row ids are the ones read with them.
+    taken = dataset.take_rows(only.column("_rowid").to_numpy(), ["id"])
+    assert taken.column("id").to_pylist() == full.column("id").to_pylist()

@@ -133,6 +133,13 @@ class ScanReader final : public BatchReader {
         batch_offsets_.assign(take_offsets_.begin() + static_cast<int64_t>(take_pos_),
                               take_offsets_.begin() + static_cast<int64_t>(take_pos_ + n));
         take_pos_ += n;
+        if (filter_ == nullptr) {
+          // Every selected row matches: read only the output columns.
+          IXRAY_ASSIGN_OR_RAISE(batch, reader_->Take(output_file_columns_, batch_offsets_));
+          IXRAY_ASSIGN_OR_RAISE(auto selected, Select(*batch));
+          if (selected.empty()) continue;
+          return Output(*batch, output_positions_, selected);
+        }
         IXRAY_ASSIGN_OR_RAISE(batch, reader_->Take(file_columns_, batch_offsets_));
       } else {
         IXRAY_ASSIGN_OR_RAISE(batch, file_scan_->Next());
@@ -147,7 +154,7 @@ class ScanReader final : public BatchReader {
       }
       IXRAY_ASSIGN_OR_RAISE(auto selected, Select(*batch));
       if (selected.empty()) continue;
-      return Output(*batch, selected);
+      return Output(*batch, plan_->output_from_read, selected);
     }
     return RecordBatchPtr();
   }
@@ -198,6 +205,12 @@ class ScanReader final : public BatchReader {
       }
       file_columns_.push_back(column);
     }
+    output_file_columns_.clear();
+    output_positions_.clear();
+    for (int position : plan_->output_from_read) {
+      output_positions_.push_back(static_cast<int>(output_file_columns_.size()));
+      output_file_columns_.push_back(file_columns_[position]);
+    }
     if (selection_ == nullptr) file_scan_ = reader_->Scan(file_columns_, plan_->options.batch_size);
     return Status::OK();
   }
@@ -246,14 +259,16 @@ class ScanReader final : public BatchReader {
     return std::make_shared<const RecordBatch>(read_schema_, batch.num_rows(), batch.columns());
   }
 
-  Result<RecordBatchPtr> Output(const RecordBatch& batch, const std::vector<int64_t>& rows) {
+  // The output columns (batch.column(positions[i]) for each) of `rows`.
+  Result<RecordBatchPtr> Output(const RecordBatch& batch, const std::vector<int>& positions,
+                                const std::vector<int64_t>& rows) {
     const auto n = static_cast<int64_t>(rows.size());
     if (count_only_) {
       return std::make_shared<const RecordBatch>(plan_->output_schema, n, std::vector<ArrayPtr>{});
     }
     const bool all = n == batch.num_rows();
     std::vector<ArrayPtr> columns;
-    for (int position : plan_->output_from_read) {
+    for (int position : positions) {
       const ArrayPtr& column = batch.column(position);
       if (all) {
         columns.push_back(column);
@@ -286,7 +301,9 @@ class ScanReader final : public BatchReader {
   bool fragment_open_ = false;
   DeletionVectorPtr deletions_;
   std::shared_ptr<DataFileReader> reader_;
-  std::vector<int> file_columns_;
+  std::vector<int> file_columns_;         // per read field
+  std::vector<int> output_file_columns_;  // per output column (not _rowid)
+  std::vector<int> output_positions_;     // 0, 1, ...: the output columns of such a batch
   std::unique_ptr<BatchReader> file_scan_;
   int64_t row_base_ = 0;
   // The fragment's index selection (null: scan it whole) and its filter.

@@ -15,8 +15,8 @@ namespace {
 
 // Index types in the order the planner asks them: exact answers first.
 int Preference(std::string_view type) {
-  static constexpr std::string_view kOrder[] = {"BTREE", "BITMAP", "LABEL_LIST", "NGRAM",
-                                                "ZONEMAP", "INVERTED"};
+  static constexpr std::string_view kOrder[] = {"BTREE", "BITMAP",  "LABEL_LIST",
+                                                "NGRAM", "ZONEMAP", "INVERTED"};
   for (size_t i = 0; i < std::size(kOrder); ++i) {
     if (kOrder[i] == type) return static_cast<int>(i);
   }
@@ -28,8 +28,8 @@ std::vector<const dataset::IndexMetadata*> IndicesOn(const dataset::DatasetImpl&
                                                      int32_t field_id) {
   std::vector<const dataset::IndexMetadata*> out;
   for (const auto& index : ds.manifest().indices) {
-    if (index.field_ids.size() == 1 && index.field_ids[0] == field_id &&
-        !index.segments.empty() && index::IsScalarIndexType(index.index_type)) {
+    if (index.field_ids.size() == 1 && index.field_ids[0] == field_id && !index.segments.empty() &&
+        index::IsScalarIndexType(index.index_type)) {
       out.push_back(&index);
     }
   }
@@ -67,7 +67,9 @@ class TermPlanner {
   // is answered (union), or an AND with an answered branch (intersection;
   // exact only where every branch is).
   Result<TermAnswer> Answer(const query::Expr& expr) {
-    if (auto predicate = query::AsColumnPredicate(expr)) return AnswerPredicate(expr, *predicate);
+    if (auto predicate = query::AsColumnPredicate(expr)) {
+      return AnswerPredicate(expr.ToString(), *predicate);
+    }
     if (expr.kind() == query::ExprKind::kOr) {
       std::optional<TermAnswer> out;
       for (const auto& branch : expr.args()) {
@@ -115,11 +117,12 @@ class TermPlanner {
     return TermAnswer{};
   }
 
-  std::vector<std::string>& explain() { return explain_; }
-
- private:
-  Result<TermAnswer> AnswerPredicate(const query::Expr& expr,
-                                     const query::ColumnPredicate& predicate) {
+  // The first index on the predicate's column that answers it (`text`
+  // names it in the explanation; `superset`: the predicate only bounds the
+  // term, which is rechecked whatever the index says).
+  Result<TermAnswer> AnswerPredicate(const std::string& text,
+                                     const query::ColumnPredicate& predicate,
+                                     bool superset = false) {
     TermAnswer out;
     auto field = ds_.schema()->GetField(predicate.column);
     if (!field.ok()) return out;
@@ -149,13 +152,16 @@ class TermPlanner {
       if (out.empty()) continue;
       explain_.push_back(fmt::format(
           "index '{}' ({}) answers {} {} for {} fragment(s): {} candidate row(s)", index->name,
-          index->index_type, expr.ToString(), all_exact ? "exactly" : "(rechecked)", out.size(),
+          index->index_type, text, all_exact && !superset ? "exactly" : "(rechecked)", out.size(),
           candidates));
       return out;  // one index per test
     }
     return out;
   }
 
+  std::vector<std::string>& explain() { return explain_; }
+
+ private:
   const dataset::DatasetImpl& ds_;
   std::vector<std::string> explain_;
 };
@@ -179,8 +185,9 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
   const std::vector<query::ExprPtr> terms = query::SplitConjunction(filter);
   std::unordered_map<FragmentId, FragmentState> states;
   TermPlanner planner(ds);
-  for (size_t t = 0; t < terms.size(); ++t) {
-    IXRAY_ASSIGN_OR_RAISE(auto answer, planner.Answer(*terms[t]));
+  // Narrows the candidates by `answer`, which settles the terms `covers`
+  // where it is exact and `exact` holds.
+  auto merge = [&](TermAnswer answer, const std::vector<size_t>& covers, bool exact) {
     for (auto& [fragment, part] : answer) {
       auto [state, fresh] = states.try_emplace(fragment);
       if (fresh) {
@@ -189,8 +196,67 @@ Result<std::shared_ptr<const dataset::IndexedScan>> PlanIndexedFilter(
       } else {
         state->second.rows = Intersect(state->second.rows, part.rows);
       }
-      state->second.exact[t] = part.exact;
+      for (size_t t : covers) state->second.exact[t] = part.exact && exact;
     }
+  };
+
+  std::vector<std::optional<query::ColumnPredicate>> predicates;
+  for (const auto& term : terms) predicates.push_back(query::AsColumnPredicate(*term));
+  std::vector<bool> done(terms.size(), false);
+  // A lower and an upper bound on one column are asked as one range
+  // (BETWEEN, inclusive): both alone may match most rows while the range
+  // matches few. An exclusive bound is made inclusive on integer columns;
+  // otherwise the range is a superset and the scan rechecks the two terms
+  // on its candidates.
+  auto bound = [&](size_t t, bool lower) {
+    const auto& p = predicates[t];
+    if (!p || p->negated || p->values.size() != 1) return false;
+    return lower ? p->op == query::PredicateOp::kGt || p->op == query::PredicateOp::kGe
+                 : p->op == query::PredicateOp::kLt || p->op == query::PredicateOp::kLe;
+  };
+  for (size_t lo = 0; lo < terms.size(); ++lo) {
+    if (done[lo] || !bound(lo, true)) continue;
+    for (size_t hi = 0; hi < terms.size(); ++hi) {
+      if (done[hi] || !bound(hi, false) || predicates[hi]->column != predicates[lo]->column) {
+        continue;
+      }
+      query::ColumnPredicate range = *predicates[lo];
+      range.op = query::PredicateOp::kBetween;
+      bool inclusive = true;
+      for (size_t t : {lo, hi}) {
+        const auto& p = *predicates[t];
+        query::Literal value = p.values[0];
+        if (p.op == query::PredicateOp::kGt || p.op == query::PredicateOp::kLt) {
+          // On an integer column, x > v is x >= v + 1 and x < v is
+          // x <= v - 1: the range stays exact.
+          const bool up = p.op == query::PredicateOp::kGt;
+          const bool integral = p.type != nullptr && p.type->is_integer() &&
+                                value.kind() == query::LiteralKind::kInt64 &&
+                                value.int_value() != (up ? INT64_MAX : INT64_MIN);
+          if (integral) {
+            value = query::Literal::Int64(value.int_value() + (up ? 1 : -1));
+          } else {
+            inclusive = false;
+          }
+        }
+        range.values.push_back(value);
+      }
+      range.values.erase(range.values.begin());  // the copied lower bound
+      IXRAY_ASSIGN_OR_RAISE(
+          auto answer,
+          planner.AnswerPredicate(terms[lo]->ToString() + " AND " + terms[hi]->ToString(), range,
+                                  !inclusive));
+      if (!answer.empty()) {
+        merge(std::move(answer), {lo, hi}, inclusive);
+        done[lo] = done[hi] = true;
+      }
+      break;
+    }
+  }
+  for (size_t t = 0; t < terms.size(); ++t) {
+    if (done[t]) continue;
+    IXRAY_ASSIGN_OR_RAISE(auto answer, planner.Answer(*terms[t]));
+    merge(std::move(answer), {t}, true);  // an unanswered term is left to the scan
   }
   if (states.empty()) return std::shared_ptr<const dataset::IndexedScan>();
 

@@ -46,8 +46,7 @@ RecordBatchPtr MakeBatch(int64_t first, int64_t rows, uint64_t seed) {
   auto schema = std::make_shared<const Schema>(std::vector<FieldPtr>{
       field("id", int64(), false), field("x", int32()), field("s", utf8()), field("f", float64())});
   return std::make_shared<const RecordBatch>(
-      schema, rows,
-      std::vector<ArrayPtr>{*ids.Finish(), *xs.Finish(), *ss.Finish(), *fs.Finish()});
+      schema, rows, std::vector<ArrayPtr>{*ids.Finish(), *xs.Finish(), *ss.Finish(), *fs.Finish()});
 }
 
 std::vector<int64_t> ScanIds(const Dataset& ds, const std::string& filter,
@@ -87,14 +86,14 @@ class FilterPlannerTest : public ::testing::Test {
                           {"id", "ZONEMAP", {{"rows_per_zone", "100"}}},
                           {"f", "ZONEMAP", {{"rows_per_zone", "50"}}}};
     for (const auto& spec : specs) {
-      auto indexed = CreateScalarIndex(*ds, spec.column, spec.type, spec.params, "", true, true,
-                                       {}, *pool);
+      auto indexed =
+          CreateScalarIndex(*ds, spec.column, spec.type, spec.params, "", true, true, {}, *pool);
       ASSERT_TRUE(indexed.ok()) << spec.column << ": " << indexed.status().ToString();
       ds = *indexed;
     }
     // A fragment no index covers.
-    auto appended = testing::WriteBatches({MakeBatch(2000, 300, 4)}, dir_.path(), fs,
-                                          WriteMode::kAppend, 500);
+    auto appended =
+        testing::WriteBatches({MakeBatch(2000, 300, 4)}, dir_.path(), fs, WriteMode::kAppend, 500);
     ASSERT_TRUE(appended.ok()) << appended.status().ToString();
     indexed_ = *appended;
     // The same data without indices.
@@ -118,7 +117,13 @@ TEST_F(FilterPlannerTest, SameRowsAsAnUnindexedScan) {
       "id BETWEEN 950 AND 2100", "id >= 1990 AND x <= 3", "f > 0.5", "f != 0.5", "f IS NULL",
       "x < 2.5", "x = 1000", "s LIKE 'a%'", "x > 10 AND x < 5", "x < 5 OR id > 2100",
       "(x < 5 AND s = 'b') OR f > 0.9", "x = 3 OR x = 4 OR s IS NULL",
-      "(x < 5 OR s = 'c') AND (id < 500 OR id > 1500)", "x < 5 OR (id > 100 AND f < 0.2)"};
+      "(x < 5 OR s = 'c') AND (id < 500 OR id > 1500)", "x < 5 OR (id > 100 AND f < 0.2)",
+      // Bounds on one column, asked as one range (exclusive ones rechecked).
+      "x >= 10 AND x <= 12", "x > 10 AND x < 13", "x >= 10 AND x < 13 AND x > 4",
+      "x < 13 AND s = 'a' AND x > 10", "x > 2.5 AND x <= 7.5", "x >= 12 AND x < 12",
+      "s > 'a' AND s < 'c'", "x > NULL AND x < 10", "f >= 0.2 AND f < 0.4",
+      "id >= 100 AND id < 900", "x > 9 AND x <= 11", "x > 48 AND x < 50",
+      "x > 2147483647 AND x < 3"};
   for (const char* filter : filters) {
     SCOPED_TRACE(filter);
     const auto expected = ScanIds(*plain_, filter);
@@ -128,6 +133,26 @@ TEST_F(FilterPlannerTest, SameRowsAsAnUnindexedScan) {
     ASSERT_TRUE(count.ok()) << count.status().ToString();
     EXPECT_EQ(*count, static_cast<int64_t>(expected.size()));
   }
+}
+
+TEST_F(FilterPlannerTest, BoundsOnOneColumnAreAskedAsOneRange) {
+  auto explain = [&](const std::string& filter) {
+    ScanOptions options;
+    options.filter = filter;
+    auto scanner = indexed_->Scan(options);
+    EXPECT_TRUE(scanner.ok());
+    auto text = (*scanner)->ExplainPlan();
+    EXPECT_TRUE(text.ok());
+    return text.ok() ? *text : std::string();
+  };
+  // Integer bounds, exclusive or not, give an exact range.
+  for (const char* filter : {"x >= 10 AND x < 12", "x > 9 AND x <= 11", "x >= 10 AND x <= 11"}) {
+    const std::string text = explain(filter);
+    EXPECT_NE(text.find(std::string("answers ") + filter + " exactly"), std::string::npos) << text;
+  }
+  // A fractional exclusive bound: a superset, rechecked.
+  const std::string text = explain("x > 2.5 AND x <= 7");
+  EXPECT_NE(text.find("answers x > 2.5 AND x <= 7 (rechecked)"), std::string::npos) << text;
 }
 
 TEST_F(FilterPlannerTest, ExplainNamesTheIndicesUsed) {

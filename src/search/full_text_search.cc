@@ -85,6 +85,16 @@ class AllowedRows {
   }
   // How many rows may be returned (at most).
   int64_t count() const { return live_rows_; }
+  // Whether every row of `fragments` may be returned: they are all in scope,
+  // with no deletions and no filter (then a search need not ask).
+  bool AllowsAllOf(const std::vector<FragmentId>& fragments) const {
+    if (filtered_) return false;
+    for (FragmentId f : fragments) {
+      auto it = deletions_.find(f);
+      if (it == deletions_.end() || (it->second != nullptr && !it->second->empty())) return false;
+    }
+    return true;
+  }
 
  private:
   std::unordered_map<FragmentId, dataset::DeletionVectorPtr> deletions_;
@@ -104,9 +114,8 @@ Result<ColumnSearch> PrepareColumn(const dataset::DatasetImpl& ds, const std::st
   for (const auto& segment : index.segments) {
     IXRAY_ASSIGN_OR_RAISE(auto opened, index::OpenScalarSegment(ds, index, segment));
     if (dynamic_cast<const InvertedSegment*>(opened->segment.get()) == nullptr) {
-      return Status::Corruption(
-          fmt::format("index '{}' segment {} is not an INVERTED segment", index.name,
-                      segment.uuid));
+      return Status::Corruption(fmt::format("index '{}' segment {} is not an INVERTED segment",
+                                            index.name, segment.uuid));
     }
     if (!config) config = opened->config;
     covered.insert(segment.fragment_ids.begin(), segment.fragment_ids.end());
@@ -134,14 +143,41 @@ Result<ColumnSearch> PrepareColumn(const dataset::DatasetImpl& ds, const std::st
     IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
     if (batch == nullptr) break;
     const auto n = static_cast<size_t>(batch->num_rows());
-    IXRAY_ASSIGN_OR_RAISE(
-        auto segment, scalar::inverted::BuildInMemoryInvertedSegment(
-                          *config, *field, *batch->column(0),
-                          {batch->column(1)->data<uint64_t>(), n}, executor));
+    IXRAY_ASSIGN_OR_RAISE(auto segment, scalar::inverted::BuildInMemoryInvertedSegment(
+                                            *config, *field, *batch->column(0),
+                                            {batch->column(1)->data<uint64_t>(), n}, executor));
     search.in_memory.push_back(std::move(segment));
     search.unindexed_rows += batch->num_rows();
   }
   return search;
+}
+
+// What a full-text scan returns: the dataset columns to read for its rows,
+// then _score, then _rowid if asked for. `_score` and `_rowid` may be named
+// among the columns (unless the dataset has columns of those names); a
+// projection of only them reads no rows from the dataset.
+struct Projection {
+  std::vector<std::string> columns;
+  bool row_id = false;
+};
+
+Projection ProjectionOf(const dataset::DatasetImpl& ds, const ScanOptions& options) {
+  Projection out;
+  out.row_id = options.with_row_id;
+  if (options.columns.empty()) {
+    out.columns = ds.schema()->names();
+    return out;
+  }
+  for (const std::string& column : options.columns) {
+    const bool real = ds.schema()->FieldIndex(column) >= 0;
+    if (!real && column == "_score") continue;
+    if (!real && column == "_rowid") {
+      out.row_id = true;
+      continue;
+    }
+    out.columns.push_back(column);
+  }
+  return out;
 }
 
 }  // namespace
@@ -173,10 +209,10 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
       IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
       const auto* index = InvertedIndexOn(ds, field->id);
       if (index == nullptr) {
-        return Status::InvalidArgument(fmt::format(
-            "column '{}' has no INVERTED index; create one with "
-            "create_scalar_index(\"{}\", \"INVERTED\")",
-            column, column));
+        return Status::InvalidArgument(
+            fmt::format("column '{}' has no INVERTED index; create one with "
+                        "create_scalar_index(\"{}\", \"INVERTED\")",
+                        column, column));
       }
       targets.emplace_back(column, index);
     }
@@ -202,8 +238,8 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
   std::unordered_map<RowAddress, float> best;  // over all columns: the highest score
   std::vector<std::string> plan_lines;
   for (const auto& [column, index] : targets) {
-    IXRAY_ASSIGN_OR_RAISE(auto search, PrepareColumn(ds, column, *index, fragments,
-                                                     options.fast_search, nullptr));
+    IXRAY_ASSIGN_OR_RAISE(
+        auto search, PrepareColumn(ds, column, *index, fragments, options.fast_search, nullptr));
     std::vector<const InvertedSegment*> segments;
     int64_t indexed_rows = 0;
     for (const auto& opened : search.opened) {
@@ -211,17 +247,35 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
       indexed_rows += opened->segment->num_rows();
     }
     for (const auto& segment : search.in_memory) segments.push_back(segment.get());
-    IXRAY_ASSIGN_OR_RAISE(auto rows, scalar::SearchFullText(segments, fts, k, allowed));
+    // With every row of the index's fragments allowed, skip the per-candidate
+    // check (in-memory segments hold only rows in scope).
+    std::vector<FragmentId> indexed;
+    for (const auto& segment : index->segments) {
+      indexed.insert(indexed.end(), segment.fragment_ids.begin(), segment.fragment_ids.end());
+    }
+    const bool all_allowed = allowed_rows.AllowsAllOf(indexed);
+    IXRAY_ASSIGN_OR_RAISE(
+        auto rows,
+        scalar::SearchFullText(segments, fts, k,
+                               all_allowed ? std::function<bool(RowAddress)>() : allowed));
+    // A segment may still hold rows of fragments it no longer covers (a
+    // compaction without index remap): then search again, checking each row.
+    if (all_allowed && !std::all_of(rows.begin(), rows.end(),
+                                    [&](const auto& row) { return allowed(row.address); })) {
+      IXRAY_ASSIGN_OR_RAISE(rows, scalar::SearchFullText(segments, fts, k, allowed));
+    }
     for (const auto& row : rows) {
       auto [it, inserted] = best.try_emplace(row.address, row.score);
       if (!inserted) it->second = std::max(it->second, row.score);
     }
-    plan_lines.push_back(fmt::format(
-        "  column '{}': index '{}' ({} segment(s), {} rows){}", column, search.index_name,
-        search.opened.size(), indexed_rows,
-        options.fast_search ? " (fast_search: unindexed fragments left out)"
-                            : fmt::format(" + {} unindexed row(s) tokenized at query time",
-                                          search.unindexed_rows)));
+    if (explain != nullptr) {
+      plan_lines.push_back(fmt::format(
+          "  column '{}': index '{}' ({} segment(s), {} rows){}", column, search.index_name,
+          search.opened.size(), indexed_rows,
+          options.fast_search ? " (fast_search: unindexed fragments left out)"
+                              : fmt::format(" + {} unindexed row(s) tokenized at query time",
+                                            search.unindexed_rows)));
+    }
   }
 
   std::vector<scalar::ScoredRow> results;
@@ -235,13 +289,16 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
   if (options.limit) end = std::min(end, begin + static_cast<size_t>(*options.limit));
   results = std::vector<scalar::ScoredRow>(results.begin() + begin, results.begin() + end);
 
-  std::vector<std::string> columns = options.columns;
-  if (columns.empty()) columns = ds.schema()->names();
-  std::vector<RowAddress> addresses;
-  for (const auto& r : results) addresses.push_back(r.address);
-  IXRAY_ASSIGN_OR_RAISE(auto rows_batch, ds.TakeRows(addresses, columns));
-  std::vector<FieldPtr> fields = rows_batch->schema()->fields();
-  std::vector<ArrayPtr> arrays = rows_batch->columns();
+  const Projection projection = ProjectionOf(ds, options);
+  std::vector<FieldPtr> fields;
+  std::vector<ArrayPtr> arrays;
+  if (!projection.columns.empty()) {
+    std::vector<RowAddress> addresses;
+    for (const auto& r : results) addresses.push_back(r.address);
+    IXRAY_ASSIGN_OR_RAISE(auto rows_batch, ds.TakeRows(addresses, projection.columns));
+    fields = rows_batch->schema()->fields();
+    arrays = rows_batch->columns();
+  }
   ArrayBuilder score(float32()), rowid(uint64());
   for (const auto& r : results) {
     score.Append<float>(r.score);
@@ -250,7 +307,7 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
   fields.push_back(field("_score", float32(), false));
   IXRAY_ASSIGN_OR_RAISE(auto scores, score.Finish());
   arrays.push_back(std::move(scores));
-  if (options.with_row_id) {
+  if (projection.row_id) {
     fields.push_back(field("_rowid", uint64(), false));
     IXRAY_ASSIGN_OR_RAISE(auto ids, rowid.Finish());
     arrays.push_back(std::move(ids));
@@ -260,13 +317,12 @@ Result<RecordBatchPtr> FullTextSearch(const dataset::DatasetImpl& ds, const Scan
                            ds.version(), query.phrase ? "phrase" : "match", query.text);
     for (const auto& line : plan_lines) *explain += line + "\n";
     *explain += fmt::format("  filter: {}\n  allowed rows: {}\n  results: {}\n",
-                            options.filter.empty() ? "none" : options.filter,
-                            allowed_rows.count(), results.size());
+                            options.filter.empty() ? "none" : options.filter, allowed_rows.count(),
+                            results.size());
   }
   IXRAY_ASSIGN_OR_RAISE(auto schema, Schema::Make(std::move(fields)));
-  return std::make_shared<const RecordBatch>(std::move(schema),
-                                             static_cast<int64_t>(results.size()),
-                                             std::move(arrays));
+  return std::make_shared<const RecordBatch>(
+      std::move(schema), static_cast<int64_t>(results.size()), std::move(arrays));
 }
 
 namespace {
@@ -288,7 +344,7 @@ class FullTextScanner final : public Scanner {
   }
   Result<std::string> ExplainPlan() override {
     std::string explain;
-    IXRAY_RETURN_NOT_OK(FullTextSearch(*dataset_, options_, &explain).status());
+    IXRAY_RETURN_NOT_OK(FullTextSearch(*dataset_, options_, &explain));
     return explain;
   }
 
@@ -302,12 +358,11 @@ class FullTextScanner final : public Scanner {
 
 Result<std::unique_ptr<Scanner>> MakeFullTextScanner(
     std::shared_ptr<const dataset::DatasetImpl> dataset, ScanOptions options) {
-  std::vector<std::string> columns = options.columns;
-  if (columns.empty()) columns = dataset->schema()->names();
-  IXRAY_ASSIGN_OR_RAISE(auto projected, dataset->schema()->Project(columns));
+  const Projection projection = ProjectionOf(*dataset, options);
+  IXRAY_ASSIGN_OR_RAISE(auto projected, dataset->schema()->Project(projection.columns));
   std::vector<FieldPtr> fields = projected->fields();
   fields.push_back(field("_score", float32(), false));
-  if (options.with_row_id) fields.push_back(field("_rowid", uint64(), false));
+  if (projection.row_id) fields.push_back(field("_rowid", uint64(), false));
   IXRAY_ASSIGN_OR_RAISE(auto schema, Schema::Make(std::move(fields)));
   if (options.offset < 0 || (options.limit && *options.limit < 0)) {
     return Status::InvalidArgument("offset and limit must not be negative");

@@ -17,9 +17,9 @@ namespace {
 using testing::TempDir;
 
 RecordBatchPtr MakeDocs(int64_t first, int64_t rows, uint64_t seed) {
-  static const char* kWords[] = {"the",    "quick", "brown", "fox",   "jumps", "over",
-                                 "lazy",   "dog",   "river", "stone", "running", "runs",
-                                 "Cafés",  "green", "hills", "far",   "away",  "music"};
+  static const char* kWords[] = {"the",   "quick", "brown", "fox",   "jumps",   "over",
+                                 "lazy",  "dog",   "river", "stone", "running", "runs",
+                                 "Cafés", "green", "hills", "far",   "away",    "music"};
   std::mt19937_64 rng(seed);
   ArrayBuilder ids(int64()), text(utf8()), group(int32());
   for (int64_t i = first; i < first + rows; ++i) {
@@ -135,8 +135,8 @@ TEST_F(FullTextSearchTest, ScoresDoNotDependOnSegmentsOrCoverage) {
 TEST_F(FullTextSearchTest, FilterDeletionsAndUnindexedFragments) {
   auto indexed = Index(2);
   ASSERT_TRUE(indexed);
-  auto appended = testing::WriteBatches({MakeDocs(1600, 300, 5)}, indexed->uri(),
-                                        LocalFileSystem(), WriteMode::kAppend, 400);
+  auto appended = testing::WriteBatches({MakeDocs(1600, 300, 5)}, indexed->uri(), LocalFileSystem(),
+                                        WriteMode::kAppend, 400);
   ASSERT_TRUE(appended.ok());
   auto deleted = (*appended)->Delete("id < 100 OR id >= 1850");
   ASSERT_TRUE(deleted.ok());
@@ -159,6 +159,48 @@ TEST_F(FullTextSearchTest, FilterDeletionsAndUnindexedFragments) {
   // fast_search leaves the appended fragment out.
   for (const auto& h : Search(*ds, Match("fox dog"), std::nullopt, "", true)) {
     EXPECT_LT(h.id, 1600);
+  }
+}
+
+TEST_F(FullTextSearchTest, ScoreAndRowIdOnlyProjection) {
+  const auto ds = Index(1);
+  ASSERT_TRUE(ds);
+  ScanOptions with_ids;
+  with_ids.columns = {"id"};
+  with_ids.with_row_id = true;
+  with_ids.full_text_query = Match("fox dog");
+  with_ids.limit = 20;
+  auto expected = testing::ReadAllRows(*ds, with_ids);
+  ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+  ASSERT_GT((*expected)->num_rows(), 0);
+
+  // Naming only _rowid (and _score) reads no column, with the same rows.
+  ScanOptions only = with_ids;
+  only.columns = {"_rowid", "_score"};
+  only.with_row_id = false;
+  auto got = testing::ReadAllRows(*ds, only);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ((*got)->schema()->names(), (std::vector<std::string>{"_score", "_rowid"}));
+  ASSERT_EQ((*got)->num_rows(), (*expected)->num_rows());
+  for (int64_t i = 0; i < (*got)->num_rows(); ++i) {
+    EXPECT_EQ((*got)->column(0)->Value<float>(i), (*expected)->column(1)->Value<float>(i));
+    EXPECT_EQ((*got)->column(1)->Value<uint64_t>(i), (*expected)->column(2)->Value<uint64_t>(i));
+  }
+  only.columns = {"_score"};
+  auto scores = testing::ReadAllRows(*ds, only);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  EXPECT_EQ((*scores)->schema()->names(), (std::vector<std::string>{"_score"}));
+  EXPECT_EQ((*scores)->num_rows(), (*expected)->num_rows());
+
+  // A scan of some fragments returns only their rows (the index covers all).
+  only.columns = {"_rowid"};
+  only.fragment_ids = {ds->Fragments()[1].id};
+  only.limit.reset();
+  auto part = testing::ReadAllRows(*ds, only);
+  ASSERT_TRUE(part.ok()) << part.status().ToString();
+  ASSERT_GT((*part)->num_rows(), 0);
+  for (int64_t i = 0; i < (*part)->num_rows(); ++i) {
+    EXPECT_EQ(AddressFragment((*part)->column(1)->Value<uint64_t>(i)), only.fragment_ids[0]);
   }
 }
 

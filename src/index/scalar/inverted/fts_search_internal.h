@@ -4,10 +4,12 @@
 // Thread safety: values used by one query at a time.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,15 +34,27 @@ class Bm25 {
     return std::log(1.0 + (num_docs_ - d + 0.5) / (d + 0.5));
   }
   double TermScore(double idf, uint32_t tf, uint32_t doc_length) const {
+    return TermScoreWithNorm(idf, tf, LengthNorm(doc_length));
+  }
+  // TermScore split in two, for callers that reuse a document's norm.
+  double LengthNorm(uint32_t doc_length) const {
+    return kBm25K1 * (1.0 - kBm25B + kBm25B * static_cast<double>(doc_length) / avg_doc_length_);
+  }
+  static double TermScoreWithNorm(double idf, uint32_t tf, double norm) {
     const double f = static_cast<double>(tf);
-    const double norm =
-        kBm25K1 * (1.0 - kBm25B + kBm25B * static_cast<double>(doc_length) / avg_doc_length_);
     return idf * f * (kBm25K1 + 1.0) / (f + norm);
   }
   // Bounds TermScore for tf <= max_tf and doc_length >= min_doc_length, with
   // room for rounding.
   double UpperBound(double idf, uint32_t max_tf, uint32_t min_doc_length) const {
     return TermScore(idf, max_tf, min_doc_length) * (1.0 + 1e-9);
+  }
+  // The largest UpperBound over bound pairs (posting_list.h).
+  double UpperBound(double idf, std::span<const BoundPair> pairs) const {
+    double out = 0;
+    for (const BoundPair& p : pairs)
+      out = std::max(out, UpperBound(idf, p.max_tf, p.min_doc_length));
+    return out;
   }
 
  private:
@@ -58,6 +72,7 @@ struct QueryTerm {
 class TopK {
  public:
   explicit TopK(size_t k) : k_(k) {}
+  size_t k() const { return k_; }
   // A row scoring below this cannot enter (-inf until full); one scoring
   // exactly this enters only with a lower address than the worst kept.
   float threshold() const {

@@ -96,11 +96,10 @@ class InvertedSegment final : public ScalarIndexSegment {
 
   // REQUIRES: doc < num_docs().
   RowAddress address(uint32_t doc) const {
-    return format::LoadLittleEndian<uint64_t>(docs_->data() + size_t{doc} * 8);
+    return LoadLittle<uint64_t>(docs_->data() + size_t{doc} * 8);
   }
   uint32_t doc_length(uint32_t doc) const {
-    return format::LoadLittleEndian<uint32_t>(docs_->data() + size_t{num_docs_} * 8 +
-                                              size_t{doc} * 4);
+    return LoadLittle<uint32_t>(docs_->data() + size_t{num_docs_} * 8 + size_t{doc} * 4);
   }
 
   // A cursor over a term's postings (reads its chunk on first use).

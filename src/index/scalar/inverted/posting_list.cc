@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "format/byte_coding.h"
 
@@ -15,6 +16,19 @@ void PutVarint(uint32_t value, std::string* out) {
   }
   out->push_back(static_cast<char>(value));
 }
+
+namespace {
+
+// GetVarint with the common one-byte case inlined (most deltas and tfs).
+inline Status NextVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value) {
+  if (*pos < data.size() && data[*pos] < 0x80) {
+    *value = data[(*pos)++];
+    return Status::OK();
+  }
+  return GetVarint(data, pos, value);
+}
+
+}  // namespace
 
 Status GetVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value) {
   uint32_t result = 0;
@@ -32,6 +46,50 @@ Status GetVarint(std::span<const uint8_t> data, size_t* pos, uint32_t* value) {
   }
   return Status::Corruption("varint longer than 32 bits in a posting list");
 }
+
+namespace {
+
+// The (max tf, min doc length) pairs that bound every posting of a run:
+// the Pareto frontier of (tf up, doc length down), cut to kBoundPairs
+// points by merging neighbours (a merged pair takes the higher tf and the
+// shorter length, so it still bounds both). Unused slots repeat the last.
+std::array<BoundPair, kBoundPairs> Frontier(std::vector<BoundPair> points) {
+  // By length ascending, tf descending: keep each point with a higher tf
+  // than every shorter (or equal-length) one.
+  std::sort(points.begin(), points.end(), [](const BoundPair& a, const BoundPair& b) {
+    return a.min_doc_length < b.min_doc_length ||
+           (a.min_doc_length == b.min_doc_length && a.max_tf > b.max_tf);
+  });
+  std::vector<BoundPair> frontier;
+  for (const BoundPair& p : points) {
+    if (frontier.empty() || p.max_tf > frontier.back().max_tf) frontier.push_back(p);
+  }
+  while (frontier.size() > kBoundPairs) {
+    // Merge the neighbours closest in length (the least loosening).
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < frontier.size(); ++i) {
+      if (frontier[i + 1].min_doc_length - frontier[i].min_doc_length <
+          frontier[best + 1].min_doc_length - frontier[best].min_doc_length) {
+        best = i;
+      }
+    }
+    frontier[best].max_tf = frontier[best + 1].max_tf;
+    frontier.erase(frontier.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+  }
+  std::array<BoundPair, kBoundPairs> out;
+  for (size_t i = 0; i < kBoundPairs; ++i) out[i] = frontier[std::min(i, frontier.size() - 1)];
+  return out;
+}
+
+void PutBounds(const std::array<BoundPair, kBoundPairs>& pairs, std::string* out) {
+  format::ByteWriter writer(out);
+  for (const BoundPair& p : pairs) {
+    writer.PutU32(p.max_tf);
+    writer.PutU32(p.min_doc_length);
+  }
+}
+
+}  // namespace
 
 void EncodePostingList(std::span<const uint32_t> docs, std::span<const uint32_t> tfs,
                        std::span<const uint32_t> doc_lengths, std::string* out) {
@@ -62,6 +120,22 @@ void EncodePostingList(std::span<const uint32_t> docs, std::span<const uint32_t>
     format::StoreLittleEndian<uint32_t>(header + 8, max_tf);
     format::StoreLittleEndian<uint32_t>(header + 12, min_length);
   }
+  if (num_blocks >= 2) {
+    // The list's pairs bound the blocks' pairs, so they bound every posting.
+    std::vector<BoundPair> all, points;
+    std::string blocks;
+    for (uint32_t block = 0; block < num_blocks; ++block) {
+      const size_t begin = size_t{block} * kBlockSize;
+      const size_t end = std::min(df, begin + kBlockSize);
+      points.clear();
+      for (size_t i = begin; i < end; ++i) points.push_back({tfs[i], doc_lengths[docs[i]]});
+      const auto pairs = Frontier(std::move(points));
+      all.insert(all.end(), pairs.begin(), pairs.end());
+      PutBounds(pairs, &blocks);
+    }
+    PutBounds(Frontier(std::move(all)), out);
+    out->append(blocks);
+  }
   (void)start;
 }
 
@@ -91,12 +165,6 @@ Status DecodePositions(std::span<const uint8_t> data, size_t* pos, uint32_t tf,
   return Status::OK();
 }
 
-PostingCursor::BlockHeader PostingCursor::header(uint32_t block) const {
-  const uint8_t* p = bytes_.data() + 4 + size_t{block} * kBlockHeaderSize;
-  return {format::LoadLittleEndian<uint32_t>(p), format::LoadLittleEndian<uint32_t>(p + 4),
-          format::LoadLittleEndian<uint32_t>(p + 8), format::LoadLittleEndian<uint32_t>(p + 12)};
-}
-
 Result<PostingCursor> PostingCursor::Open(std::span<const uint8_t> bytes, uint32_t df,
                                           uint32_t num_docs) {
   PostingCursor cursor;
@@ -124,6 +192,33 @@ Result<PostingCursor> PostingCursor::Open(std::span<const uint8_t> bytes, uint32
     cursor.list_max_tf_ = std::max(cursor.list_max_tf_, h.max_tf);
     cursor.list_min_doc_length_ = std::min(cursor.list_min_doc_length_, h.min_doc_length);
   }
+  // Lists of 2+ blocks end with their bound pairs (the list's, then each
+  // block's); lists written before those existed end with the last block.
+  const size_t trailing = cursor.data_.size() - previous_end;
+  const size_t bounds_size = size_t{cursor.num_blocks_ + 1} * kBoundPairs * 8;
+  if (trailing != 0) {
+    if (cursor.num_blocks_ < 2 || trailing != bounds_size) {
+      return Status::Corruption(fmt::format("posting list has {} bytes after its blocks, not {}",
+                                            trailing,
+                                            cursor.num_blocks_ < 2 ? size_t{0} : bounds_size));
+    }
+    cursor.bounds_ = cursor.data_.subspan(previous_end);
+    // Each run's pairs reach its header's largest tf and shortest length
+    // (a cheap check; the pairs are a frontier between those).
+    for (uint32_t i = 0; i <= cursor.num_blocks_; ++i) {
+      uint32_t max_tf = 0, min_length = UINT32_MAX;
+      for (const BoundPair& p : cursor.Bounds(i, 0, 0)) {
+        max_tf = std::max(max_tf, p.max_tf);
+        min_length = std::min(min_length, p.min_doc_length);
+      }
+      const BlockHeader h =
+          i == 0 ? BlockHeader{0, 0, cursor.list_max_tf_, cursor.list_min_doc_length_}
+                 : cursor.header(i - 1);
+      if (max_tf != h.max_tf || min_length != h.min_doc_length) {
+        return Status::Corruption(fmt::format("posting list bound pairs {} do not fit", i));
+      }
+    }
+  }
   IXRAY_RETURN_NOT_OK(cursor.DecodeBlock(0));
   return cursor;
 }
@@ -137,7 +232,7 @@ Status PostingCursor::DecodeBlock(uint32_t block) {
   size_t pos = begin;
   for (uint32_t i = 0; i < count; ++i) {
     uint32_t delta;
-    IXRAY_RETURN_NOT_OK(GetVarint(data, &pos, &delta));
+    IXRAY_RETURN_NOT_OK(NextVarint(data, &pos, &delta));
     const bool first = block == 0 && i == 0;
     if ((!first && delta == 0) || delta > h.last_doc - previous) {
       return Status::Corruption(fmt::format("posting list block {} has bad doc ids", block));
@@ -149,7 +244,7 @@ Status PostingCursor::DecodeBlock(uint32_t block) {
     return Status::Corruption(fmt::format("posting list block {} ends at the wrong doc", block));
   }
   for (uint32_t i = 0; i < count; ++i) {
-    IXRAY_RETURN_NOT_OK(GetVarint(data, &pos, &tfs_[i]));
+    IXRAY_RETURN_NOT_OK(NextVarint(data, &pos, &tfs_[i]));
     if (tfs_[i] == 0 || tfs_[i] > h.max_tf) {
       return Status::Corruption(fmt::format("posting list block {} has a bad frequency", block));
     }

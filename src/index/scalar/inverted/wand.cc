@@ -1,6 +1,8 @@
 // Top-k scoring of match queries within one segment: block-max WAND, and the
 // exhaustive scorer it is tested against.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <optional>
 
 #include "index/scalar/inverted/fts_search_internal.h"
@@ -13,10 +15,61 @@ bool Better(const ScoredRow& a, const ScoredRow& b) {
   return a.score > b.score || (a.score == b.score && a.address < b.address);
 }
 
+// The k best documents of one segment by (score, doc id). Doc ids ascend
+// with row addresses, so this is TopK's order; addresses are looked up only
+// for the k kept (a lookup per scored document costs a cache miss).
+class SegmentTopK {
+ public:
+  explicit SegmentTopK(size_t k) : k_(k) {}
+  float threshold() const {
+    return rows_.size() < k_ ? -std::numeric_limits<float>::infinity() : rows_.front().score;
+  }
+  void Push(float score, uint32_t doc) {
+    const Row row{score, doc};
+    if (k_ == 0) return;
+    if (rows_.size() < k_) {
+      rows_.push_back(row);
+      std::push_heap(rows_.begin(), rows_.end(), Better);
+      return;
+    }
+    if (!Better(row, rows_.front())) return;
+    std::pop_heap(rows_.begin(), rows_.end(), Better);
+    rows_.back() = row;
+    std::push_heap(rows_.begin(), rows_.end(), Better);
+  }
+  void MoveTo(const InvertedSegment& segment, TopK* top) const {
+    for (const Row& row : rows_) top->Push(row.score, segment.address(row.doc));
+  }
+
+ private:
+  struct Row {
+    float score;
+    uint32_t doc;
+  };
+  static bool Better(const Row& a, const Row& b) {
+    return a.score > b.score || (a.score == b.score && a.doc < b.doc);
+  }
+  size_t k_;
+  std::vector<Row> rows_;  // a heap with the worst row on top
+};
+
 struct TermCursor {
   PostingCursor postings;
   double idf;
   double max_score;  // bound over the whole list
+  // The bound of block `bound_block` (the last one asked for): WAND asks
+  // for the same block many times in a row, and a bound costs a division.
+  uint32_t bound_block = UINT32_MAX;
+  double block_bound = 0;
+
+  // REQUIRES: postings.ShallowAdvance returned true.
+  double BlockBound(const Bm25& bm25) {
+    if (postings.shallow_block() != bound_block) {
+      bound_block = postings.shallow_block();
+      block_bound = bm25.UpperBound(idf, postings.shallow_bounds());
+    }
+    return block_bound;
+  }
 };
 
 // Cursors of the terms the segment knows, in term order.
@@ -27,9 +80,8 @@ Result<std::vector<TermCursor>> OpenCursors(const InvertedSegment& segment,
     const auto info = segment.FindTerm(term.text);
     if (!info) continue;
     IXRAY_ASSIGN_OR_RAISE(PostingCursor postings, segment.OpenPostings(*info));
-    const double bound =
-        bm25.UpperBound(term.idf, postings.list_max_tf(), postings.list_min_doc_length());
-    cursors.push_back({std::move(postings), term.idf, bound});
+    const double bound = bm25.UpperBound(term.idf, postings.list_bounds());
+    cursors.push_back({std::move(postings), term.idf, bound, UINT32_MAX, 0});
   }
   return cursors;
 }
@@ -63,11 +115,51 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
   auto by_doc = [](const TermCursor* a, const TermCursor* b) {
     return a->postings.doc() < b->postings.doc();
   };
+  // Documents go to a segment-local top k, merged into `top` at the end: a
+  // document that cannot beat `top`'s threshold now cannot enter it later.
+  const float top_threshold = top->threshold();
+  SegmentTopK local(top->k());
+  // LengthNorm of short documents, computed on first use (a division saved
+  // per scored document; the same value, so the same scores).
+  std::vector<double> norms(1024, std::numeric_limits<double>::quiet_NaN());
+  auto norm_of = [&](uint32_t length) {
+    if (length >= norms.size()) return bm25.LengthNorm(length);
+    if (std::isnan(norms[length])) norms[length] = bm25.LengthNorm(length);
+    return norms[length];
+  };
+  if (cursors.size() == 1) {
+    // One term: no pivots; skip blocks whose bound cannot reach the
+    // threshold and score the others document by document.
+    TermCursor& cursor = cursors[0];
+    PostingCursor& postings = cursor.postings;
+    while (postings.doc() != kEndOfPostings) {
+      const float threshold = std::max(top_threshold, local.threshold());
+      if (!(static_cast<float>(cursor.max_score) >= threshold)) break;
+      postings.ShallowAdvance(postings.doc());  // true: the cursor is in a block
+      const uint32_t block_end = postings.shallow_last_doc();
+      if (static_cast<float>(cursor.BlockBound(bm25)) < threshold) {
+        if (block_end + 1 >= segment.num_docs()) break;
+        IXRAY_RETURN_NOT_OK(postings.Advance(block_end + 1));
+        continue;
+      }
+      for (uint32_t doc = postings.doc(); doc <= block_end; doc = postings.doc()) {
+        if (!allowed || allowed(segment.address(doc))) {
+          const double score =
+              Bm25::TermScoreWithNorm(cursor.idf, postings.tf(), norm_of(segment.doc_length(doc)));
+          local.Push(static_cast<float>(score), doc);
+        }
+        IXRAY_RETURN_NOT_OK(postings.Next());
+        if (postings.doc() == kEndOfPostings) break;
+      }
+    }
+    local.MoveTo(segment, top);
+    return Status::OK();
+  }
   while (true) {
     std::sort(order.begin(), order.end(), by_doc);
     while (!order.empty() && order.back()->postings.doc() == kEndOfPostings) order.pop_back();
     if (order.empty()) break;
-    const float threshold = top->threshold();
+    const float threshold = std::max(top_threshold, local.threshold());
 
     // The pivot: the first cursor where the bounds so far could reach the
     // threshold. Documents before its doc hold only terms whose bounds
@@ -93,8 +185,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
     for (size_t i = 0; i <= pivot; ++i) {
       PostingCursor& postings = order[i]->postings;
       if (!postings.ShallowAdvance(pivot_doc)) continue;
-      block_bound += bm25.UpperBound(order[i]->idf, postings.shallow_max_tf(),
-                                     postings.shallow_min_doc_length());
+      block_bound += order[i]->BlockBound(bm25);
       block_end = std::min(block_end, postings.shallow_last_doc());
     }
     if (static_cast<float>(block_bound) < threshold) {
@@ -105,17 +196,16 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
     }
 
     if (order[0]->postings.doc() == pivot_doc) {
-      const RowAddress address = segment.address(pivot_doc);
-      if (!allowed || allowed(address)) {
+      if (!allowed || allowed(segment.address(pivot_doc))) {
         // Summed in term order, exactly as the exhaustive scorer does.
-        const uint32_t length = segment.doc_length(pivot_doc);
+        const double norm = norm_of(segment.doc_length(pivot_doc));
         double score = 0;
         for (const TermCursor& cursor : cursors) {
           if (cursor.postings.doc() == pivot_doc) {
-            score += bm25.TermScore(cursor.idf, cursor.postings.tf(), length);
+            score += Bm25::TermScoreWithNorm(cursor.idf, cursor.postings.tf(), norm);
           }
         }
-        top->Push(static_cast<float>(score), address);
+        local.Push(static_cast<float>(score), pivot_doc);
       }
       for (size_t i = 0; i <= pivot; ++i) IXRAY_RETURN_NOT_OK(order[i]->postings.Next());
     } else {
@@ -124,6 +214,7 @@ Status SearchSegmentWand(const InvertedSegment& segment, const std::vector<Query
       }
     }
   }
+  local.MoveTo(segment, top);
   return Status::OK();
 }
 
