@@ -72,6 +72,15 @@ def test_filters_equal_unindexed_scan(dataset, column, index_type):
         assert ids(ds, filter=f) == ids(ds.checkout_version(ds.version), filter=f)
         assert dataset.count_rows(f) == counts[f], f
         assert ids(dataset, filter=f, limit=7, offset=3) == expected[f][3:10], f
+    # The appended fragment indexed as a second segment (same config): still the same rows.
+    ds.optimize_indices(indices=[f"{column}_idx"], num_indices_to_merge=0)
+    info = [i for i in ds.describe_indices() if i["name"] == f"{column}_idx"][0]
+    assert len(info["segments"]) == 2
+    plain = ds.checkout_version(ds.version)
+    plain.drop_index(f"{column}_idx")
+    for f in FILTERS:
+        assert ids(ds, filter=f) == ids(plain, filter=f), f
+        assert ds.count_rows(f) == plain.count_rows(f), f
 
 
 def test_index_is_used_and_explained(dataset):
