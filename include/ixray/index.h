@@ -142,12 +142,20 @@ Result<std::shared_ptr<Dataset>> CreateScalarIndex(
 
 // ---- Index maintenance (OptimizeIndices) -------------------------------------
 
+// OptimizeOptions::num_indices_to_merge that keeps the segment count bounded
+// as data keeps arriving: the newest segments are folded into the delta while
+// each holds at most twice the rows gathered so far, so segment sizes grow
+// geometrically and an index over n rows has O(log n) segments, while one
+// small append still costs about its own size.
+inline constexpr int kMergeBySize = -1;
+
 struct OptimizeOptions {
   // Index names to optimize; empty: all of them.
   std::vector<std::string> indices;
   // How many of the newest segments (by the version they were built from)
   // to merge with the delta into one segment: 0 adds the delta as a new
-  // segment, >= the segment count merges everything.
+  // segment, >= the segment count merges everything, kMergeBySize chooses
+  // by size (below).
   int num_indices_to_merge = 1;
   // Train a new model from the current data and rebuild the index as one
   // segment (vector: same type, metric, partition count and PQ shape;

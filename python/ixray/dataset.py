@@ -243,16 +243,14 @@ class Dataset:
 
         ``indices``: the index names (all when None). ``num_indices_to_merge``:
         how many of the newest segments to rebuild together with the new rows
-        into one segment (0: the new rows become a segment of their own).
+        into one segment (0: the new rows become a segment of their own;
+        ``"auto"``: merge by size, keeping the segment count logarithmic in the rows).
         ``retrain``: train the model again on the current data and rebuild each
         index as one segment. ValueError for an unknown index name."""
         if isinstance(indices, str):
             indices = [indices]
-        if isinstance(num_indices_to_merge, bool) or not isinstance(num_indices_to_merge, int):
-            raise TypeError("num_indices_to_merge must be an int, got "
-                            f"{type(num_indices_to_merge).__name__}")
-        self._ds = _core.optimize_indices(self._ds, list(indices or []), num_indices_to_merge,
-                                          bool(retrain))
+        self._ds = _core.optimize_indices(self._ds, list(indices or []),
+                                          merge_count(num_indices_to_merge), bool(retrain))
 
     # ---- maintenance ----------------------------------------------------
     def compact_files(self, target_rows_per_fragment: int = 1 << 20, *,
@@ -342,6 +340,18 @@ def _nearest(nearest: dict | None) -> dict | None:
     if "distance_range" in out and out["distance_range"] is not None:
         out["distance_range"] = tuple(out["distance_range"])
     return out
+
+
+def merge_count(num_indices_to_merge: Any) -> int:
+    """optimize_indices' num_indices_to_merge for the core: an int >= 0, or "auto" (-1)."""
+    if num_indices_to_merge == "auto":
+        return -1  # kMergeBySize
+    if isinstance(num_indices_to_merge, bool) or not isinstance(num_indices_to_merge, int):
+        raise TypeError("num_indices_to_merge must be an int or 'auto', got "
+                        f"{type(num_indices_to_merge).__name__}")
+    if num_indices_to_merge < 0:
+        raise ValueError(f"num_indices_to_merge must be >= 0 or 'auto', got {num_indices_to_merge}")
+    return num_indices_to_merge
 
 
 def _full_text(query: Any) -> dict | None:

@@ -160,6 +160,21 @@ def test_empty_index_is_filled(tmp_path):
         assert seg["fragment_ids"] == fragment_ids(ds)
 
 
+def test_merge_by_size_bounds_the_segment_count(tmp_path):
+    ds = write(tmp_path / "a", [])
+    ds.create_scalar_index("id", "BTREE", name="ids")
+    rows, most = 400, 0
+    for _ in range(12):
+        ixray.write_dataset(table(rows, 10), ds.uri, mode="append")
+        rows += 10
+        ds = ixray.dataset(ds.uri)
+        ds.optimize_indices(num_indices_to_merge="auto")
+        segs = segments(ds, "ids")
+        most = max(most, len(segs))
+        assert ds.count_rows(f"id >= {rows - 15}") == 15
+    assert 2 <= most <= 6
+
+
 def test_errors(tmp_path):
     ds = write(tmp_path / "a", [])
     ds.create_scalar_index("id", "BTREE", name="ids")
@@ -167,6 +182,8 @@ def test_errors(tmp_path):
         ds.optimize_indices(indices=["nope"])
     with pytest.raises(ValueError):
         ds.optimize_indices(num_indices_to_merge=-1)
+    with pytest.raises(TypeError):
+        ds.optimize_indices(num_indices_to_merge="most")
     with pytest.raises(ValueError, match="nope"):
         lr.optimize_indices(str(tmp_path / "a"), indices=["nope"], executor="local")
     with pytest.raises(TypeError):

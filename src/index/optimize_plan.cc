@@ -14,6 +14,7 @@
 #include "dataset/dataset_impl.h"
 #include "index/scalar_segment.h"
 #include "index/segment_file.h"
+#include "index/segment_metadata.h"
 #include "index/vector/ivf_model.h"
 #include "index/vector_params_codec.h"
 #include "ixray/index.h"
@@ -104,7 +105,19 @@ Result<std::optional<IndexOptimizeStep>> PlanIndex(const Dataset& dataset,
   } else {
     const auto by_age = ByAge(index);
     IXRAY_ASSIGN_OR_RAISE(step.model, ReadSegmentModel(ds, scalar, *by_age.back()));
-    size_t merge = std::min(static_cast<size_t>(options.num_indices_to_merge), by_age.size());
+    size_t merge = 0;
+    if (options.num_indices_to_merge == kMergeBySize) {
+      int64_t gathered = 0;  // rows of the delta and the segments merged so far
+      for (FragmentId f : fragments) gathered += manifest.FindFragment(f)->num_live_rows();
+      for (auto it = by_age.rbegin(); it != by_age.rend(); ++it) {
+        const int64_t rows = index::SegmentRows(**it);
+        if (rows > 2 * gathered) break;
+        gathered += rows;
+        ++merge;
+      }
+    } else {
+      merge = std::min(static_cast<size_t>(options.num_indices_to_merge), by_age.size());
+    }
     if (options.retrain) {
       merge = by_age.size();
       if (!scalar && manifest.num_live_rows() > 0) {
@@ -132,9 +145,10 @@ Result<std::optional<IndexOptimizeStep>> PlanIndex(const Dataset& dataset,
 Result<OptimizePlan> PlanOptimizeIndices(const Dataset& dataset, const OptimizeOptions& options,
                                          Executor& executor) {
   const auto& ds = dataset::DatasetImpl::From(dataset);
-  if (options.num_indices_to_merge < 0) {
-    return Status::InvalidArgument(
-        fmt::format("num_indices_to_merge must be >= 0, not {}", options.num_indices_to_merge));
+  if (options.num_indices_to_merge < 0 && options.num_indices_to_merge != kMergeBySize) {
+    return Status::InvalidArgument(fmt::format(
+        "num_indices_to_merge must be >= 0 (or {} to merge by size), not {}", kMergeBySize,
+        options.num_indices_to_merge));
   }
   std::vector<const dataset::IndexMetadata*> chosen;
   if (options.indices.empty()) {

@@ -1,6 +1,7 @@
 // OptimizeIndices: delta segments over appended fragments with the index's
 // own model, merges that equal a one-segment build, deletions dropped,
 // retrain, empty indices filled, nothing-to-do and errors.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -321,6 +322,31 @@ TEST_F(OptimizeTest, RebasesOverAppendsAndConflictsWithItself) {
   EXPECT_EQ(conflict.status().code(), StatusCode::kConflict) << conflict.status().ToString();
 }
 
+TEST_F(OptimizeTest, MergeBySizeKeepsTheSegmentCountLogarithmic) {
+  TempDir dir;
+  auto ds = Base(dir);
+  auto built = CreateScalarIndex(*ds, "id", "BTREE", {}, "", true, true, {}, *pool_);
+  ASSERT_TRUE(built.ok());
+  int64_t rows = 300;
+  size_t most = 0;
+  for (int round = 0; round < 24; ++round) {
+    ds = Append(dir.path(), rows, 20);
+    rows += 20;
+    ds = Optimize(*ds, kMergeBySize);
+    const auto index = OnlyIndex(DescribeIndices(*ds));
+    most = std::max(most, index.segments.size());
+    int64_t indexed = 0;
+    for (const auto& segment : index.segments) indexed += segment.num_rows;
+    EXPECT_EQ(indexed, rows);  // every row indexed, none twice
+    auto found = ds->CountRows(fmt::format("id >= {} AND id < {}", rows - 25, rows));
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(*found, 25);
+  }
+  // 24 appends of 20 rows onto 300: log2(780 / 20) + 2 segments at most.
+  EXPECT_LE(most, 7u);
+  EXPECT_GE(most, 2u);  // small deltas are not folded into the big first segment
+}
+
 TEST_F(OptimizeTest, Errors) {
   TempDir dir;
   auto ds = Base(dir);
@@ -329,7 +355,7 @@ TEST_F(OptimizeTest, Errors) {
   auto unknown = OptimizeIndices(**built, OptimizeOptions{{"nope"}, 1, false}, *pool_);
   EXPECT_EQ(unknown.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(unknown.status().message().find("nope"), std::string::npos);
-  auto negative = OptimizeIndices(**built, OptimizeOptions{{}, -1, false}, *pool_);
+  auto negative = OptimizeIndices(**built, OptimizeOptions{{}, -2, false}, *pool_);
   EXPECT_EQ(negative.status().code(), StatusCode::kInvalidArgument);
   // A plan for another version is refused.
   auto plan = PlanOptimizeIndices(**built, {}, *pool_);

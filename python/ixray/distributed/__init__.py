@@ -21,6 +21,7 @@ import pyarrow as pa
 from ixray import _core
 from ixray.dataset import Dataset, _check_storage_options, _flat_f32, _nearest
 from ixray.dataset import dataset as _open_dataset
+from ixray.dataset import merge_count
 from ixray.distributed import _ray
 
 __all__ = [
@@ -223,12 +224,7 @@ def _index_names(indices: Any) -> list[str]:
 
 
 def _merge_count(num_indices_to_merge: Any) -> int:
-    if isinstance(num_indices_to_merge, bool) or not isinstance(num_indices_to_merge, int):
-        raise TypeError("num_indices_to_merge must be an int, got "
-                        f"{type(num_indices_to_merge).__name__}")
-    if num_indices_to_merge < 0:
-        raise ValueError(f"num_indices_to_merge must be >= 0, got {num_indices_to_merge}")
-    return num_indices_to_merge
+    return merge_count(num_indices_to_merge)
 
 
 # ---- search ------------------------------------------------------------------
