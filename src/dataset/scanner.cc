@@ -398,6 +398,48 @@ Result<std::unique_ptr<Scanner>> MakeScanner(std::shared_ptr<const DatasetImpl> 
   return std::unique_ptr<Scanner>(new DatasetScanner(std::move(dataset), std::move(plan)));
 }
 
+Status ForEachColumnBatch(
+    const DatasetImpl& dataset, const std::string& column,
+    const std::vector<FragmentId>& fragment_ids, int64_t batch_size,
+    const std::function<Status(const Array&, std::span<const RowAddress>)>& fn) {
+  ScanOptions options;
+  options.columns = {column};
+  options.fragment_ids = fragment_ids;
+  options.with_row_id = true;
+  options.batch_size = batch_size;
+  IXRAY_ASSIGN_OR_RAISE(auto scanner, dataset.Scan(std::move(options)));
+  IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
+  while (true) {
+    IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
+    if (batch == nullptr) return Status::OK();
+    const auto n = static_cast<size_t>(batch->num_rows());
+    IXRAY_RETURN_NOT_OK(fn(*batch->column(0), {batch->column(1)->data<uint64_t>(), n}));
+  }
+}
+
+Result<std::vector<RowAddress>> MatchingRowAddresses(const DatasetImpl& dataset,
+                                                     const std::string& filter,
+                                                     const std::vector<FragmentId>& fragment_ids) {
+  IXRAY_ASSIGN_OR_RAISE(auto parsed, query::ParseFilter(filter, *dataset.schema()));
+  ScanOptions options;
+  options.columns = {query::ReferencedColumns(*parsed)[0]};  // the least a scan may read
+  options.filter = filter;
+  options.fragment_ids = fragment_ids;
+  options.with_row_id = true;
+  options.batch_size = 65536;
+  IXRAY_ASSIGN_OR_RAISE(auto scanner, dataset.Scan(std::move(options)));
+  IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
+  std::vector<RowAddress> out;
+  while (true) {
+    IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
+    if (batch == nullptr) break;
+    const uint64_t* ids = batch->column(1)->data<uint64_t>();
+    out.insert(out.end(), ids, ids + batch->num_rows());
+  }
+  std::sort(out.begin(), out.end());  // scans go fragment by fragment in manifest order
+  return out;
+}
+
 Result<RecordBatchPtr> TakeRowAddresses(const DatasetImpl& dataset,
                                         std::span<const RowAddress> addresses,
                                         const std::vector<std::string>& columns) {

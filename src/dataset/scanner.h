@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -43,6 +45,19 @@ struct IndexedScan {
 Result<std::unique_ptr<Scanner>> MakeScanner(std::shared_ptr<const DatasetImpl> dataset,
                                              ScanOptions options,
                                              std::shared_ptr<const IndexedScan> indexed = nullptr);
+
+// Calls fn(values of `column`, their row addresses) for each batch of the
+// live rows of `fragment_ids` (all when empty), in address order. Goes
+// through dataset.Scan, so it sees what every reader sees.
+Status ForEachColumnBatch(const DatasetImpl& dataset, const std::string& column,
+                          const std::vector<FragmentId>& fragment_ids, int64_t batch_size,
+                          const std::function<Status(const Array&, std::span<const RowAddress>)>& fn);
+
+// The addresses (ascending) of the live rows of `fragment_ids` (all when
+// empty) that pass `filter`, planned with the scalar indices like any scan.
+Result<std::vector<RowAddress>> MatchingRowAddresses(const DatasetImpl& dataset,
+                                                     const std::string& filter,
+                                                     const std::vector<FragmentId>& fragment_ids);
 
 // Rows at row addresses, in the order given; see Dataset::TakeRows.
 Result<RecordBatchPtr> TakeRowAddresses(const DatasetImpl& dataset,

@@ -5,6 +5,7 @@
 
 #include "dataset/dataset_format.h"
 #include "dataset/dataset_impl.h"
+#include "dataset/scanner.h"
 #include "index/protocol_internal.h"
 #include "index/scalar/scalar_index.h"
 #include "index/scalar_segment.h"
@@ -24,20 +25,12 @@ constexpr int64_t kBuildBatchRows = 16384;
 Status FeedBuilder(const dataset::DatasetImpl& ds, const std::string& column,
                    const std::vector<FragmentId>& fragments, scalar::ScalarSegmentBuilder& builder,
                    int64_t* rows) {
-  ScanOptions options;
-  options.columns = {column};
-  options.fragment_ids = fragments;
-  options.with_row_id = true;
-  options.batch_size = kBuildBatchRows;
-  IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(options)));
-  IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
-  while (true) {
-    IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
-    if (batch == nullptr) return Status::OK();
-    const auto n = static_cast<size_t>(batch->num_rows());
-    IXRAY_RETURN_NOT_OK(builder.Add(*batch->column(0), {batch->column(1)->data<uint64_t>(), n}));
-    *rows += batch->num_rows();
-  }
+  return dataset::ForEachColumnBatch(
+      ds, column, fragments, kBuildBatchRows,
+      [&](const Array& values, std::span<const RowAddress> addresses) {
+        *rows += static_cast<int64_t>(addresses.size());
+        return builder.Add(values, addresses);
+      });
 }
 
 }  // namespace

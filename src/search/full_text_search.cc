@@ -55,23 +55,8 @@ class AllowedRows {
       out.live_rows_ += f->num_live_rows();
     }
     if (options.filter.empty()) return out;
-    IXRAY_ASSIGN_OR_RAISE(auto filter, query::ParseFilter(options.filter, *ds.schema()));
-    ScanOptions scan;
-    scan.fragment_ids = fragments;
-    scan.filter = options.filter;
-    scan.with_row_id = true;
-    scan.columns = {query::ReferencedColumns(*filter)[0]};
-    scan.batch_size = 65536;
-    IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(scan)));
-    IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
-    std::vector<RowAddress> rows;
-    while (true) {
-      IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
-      if (batch == nullptr) break;
-      const uint64_t* ids = batch->column(1)->data<uint64_t>();
-      rows.insert(rows.end(), ids, ids + batch->num_rows());
-    }
-    std::sort(rows.begin(), rows.end());
+    IXRAY_ASSIGN_OR_RAISE(auto rows,
+                          dataset::MatchingRowAddresses(ds, options.filter, fragments));
     out.live_rows_ = static_cast<int64_t>(rows.size());
     out.filtered_ = std::move(rows);
     return out;
@@ -132,23 +117,15 @@ Result<ColumnSearch> PrepareColumn(const dataset::DatasetImpl& ds, const std::st
   if (fast_search || unindexed.empty()) return search;
 
   IXRAY_ASSIGN_OR_RAISE(auto field, ds.schema()->GetField(column));
-  ScanOptions scan;
-  scan.columns = {column};
-  scan.fragment_ids = unindexed;
-  scan.with_row_id = true;
-  scan.batch_size = 65536;
-  IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(scan)));
-  IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
-  while (true) {
-    IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
-    if (batch == nullptr) break;
-    const auto n = static_cast<size_t>(batch->num_rows());
-    IXRAY_ASSIGN_OR_RAISE(auto segment, scalar::inverted::BuildInMemoryInvertedSegment(
-                                            *config, *field, *batch->column(0),
-                                            {batch->column(1)->data<uint64_t>(), n}, executor));
-    search.in_memory.push_back(std::move(segment));
-    search.unindexed_rows += batch->num_rows();
-  }
+  IXRAY_RETURN_NOT_OK(dataset::ForEachColumnBatch(
+      ds, column, unindexed, 65536,
+      [&](const Array& values, std::span<const RowAddress> addresses) -> Status {
+        IXRAY_ASSIGN_OR_RAISE(auto segment, scalar::inverted::BuildInMemoryInvertedSegment(
+                                                *config, *field, values, addresses, executor));
+        search.in_memory.push_back(std::move(segment));
+        search.unindexed_rows += static_cast<int64_t>(addresses.size());
+        return Status::OK();
+      }));
   return search;
 }
 

@@ -174,20 +174,8 @@ Result<RecordBatchPtr> NearestSearch(const dataset::DatasetImpl& ds, const ScanO
   std::vector<RowAddress> prefiltered;
   const bool use_prefilter = plan.filter != nullptr && options.prefilter;
   if (use_prefilter) {
-    ScanOptions filter_scan;
-    filter_scan.columns = {query::ReferencedColumns(*plan.filter)[0]};
-    filter_scan.filter = options.filter;
-    filter_scan.with_row_id = true;
-    filter_scan.fragment_ids = options.fragment_ids;
-    IXRAY_ASSIGN_OR_RAISE(auto scanner, ds.Scan(std::move(filter_scan)));
-    IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
-    while (true) {
-      IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
-      if (batch == nullptr) break;
-      const auto* ids = batch->column(1)->data<uint64_t>();
-      prefiltered.insert(prefiltered.end(), ids, ids + batch->num_rows());
-    }
-    std::sort(prefiltered.begin(), prefiltered.end());
+    IXRAY_ASSIGN_OR_RAISE(prefiltered, dataset::MatchingRowAddresses(ds, options.filter,
+                                                                     options.fragment_ids));
   }
   const std::function<bool(RowAddress)> allowed = [&](RowAddress a) {
     if (!deletions.empty()) {

@@ -1,5 +1,7 @@
 #include "index/vector/vector_column.h"
 
+#include "dataset/scanner.h"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -74,18 +76,11 @@ Status AppendFloatRows(const Array& vectors, bool expand_bits, std::vector<float
 Status ForEachVectorBatch(const dataset::DatasetImpl& dataset, const std::string& column,
                           const std::vector<FragmentId>& fragment_ids,
                           const std::function<Status(const Array&, const uint64_t*)>& fn) {
-  ScanOptions options;
-  options.columns = {column};
-  options.fragment_ids = fragment_ids;
-  options.with_row_id = true;
-  options.batch_size = 16384;
-  IXRAY_ASSIGN_OR_RAISE(auto scanner, dataset.Scan(std::move(options)));
-  IXRAY_ASSIGN_OR_RAISE(auto reader, scanner->ToReader());
-  while (true) {
-    IXRAY_ASSIGN_OR_RAISE(auto batch, reader->Next());
-    if (batch == nullptr) return Status::OK();
-    IXRAY_RETURN_NOT_OK(fn(*batch->column(0), batch->column(1)->data<uint64_t>()));
-  }
+  return dataset::ForEachColumnBatch(
+      dataset, column, fragment_ids, 16384,
+      [&](const Array& vectors, std::span<const RowAddress> addresses) {
+        return fn(vectors, addresses.data());
+      });
 }
 
 }  // namespace ixray::vector
